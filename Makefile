@@ -1,0 +1,50 @@
+# progress_xl: `make demo` and `make test` are the whole quick start.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEBS   := libreoffice-calc-nogui python3-uno fonts-thai-tlwg poppler-utils
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+OUT    ?= out
+
+.PHONY: demo test bench libreoffice clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[bench]'
+	touch $@
+
+# LibreOffice is what the tests open every workbook in; install it when it is missing.
+libreoffice:
+	@if command -v soffice >/dev/null && /usr/bin/python3 -c 'import uno' 2>/dev/null \
+	    && command -v pdftotext >/dev/null && fc-list | grep -qi laksaman; then \
+	    echo "LibreOffice: $$(soffice --version 2>/dev/null | head -n1)"; \
+	elif command -v apt-get >/dev/null; then \
+	    $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(DEBS) >/dev/null && \
+	    echo "LibreOffice installed: $$(soffice --version | head -n1)"; \
+	else \
+	    echo "LibreOffice not installed and no apt-get: its tests will skip (they fail under CI=true)"; \
+	fi
+
+demo: $(VENV)/.installed
+	$(BIN)/progress-xl demo --out $(OUT)/demo
+
+test: $(VENV)/.installed-test libreoffice
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed-bench
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache

@@ -1,0 +1,140 @@
+"""The one message system: every finding, note and rejection is an Issue from CATALOG.
+
+Codes are stable and never reused. The prefix names the layer: F file, T template, P project
+register, V one value, R rules across cells or months, M consolidation, N coercion notes.
+"""
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"      # the value or file cannot be used; the sender must fix it
+    WARNING = "warning"  # accepted, but someone should look
+    NOTE = "note"        # how a value was read (a coercion); nothing to fix
+
+
+@dataclass(frozen=True)
+class Entry:
+    severity: Severity
+    th: str
+    en: str
+
+
+E, W, N = Severity.ERROR, Severity.WARNING, Severity.NOTE
+
+CATALOG: dict[str, Entry] = {
+    # -- F: the file itself --------------------------------------------------------------
+    "F001": Entry(E, "ไม่พบไฟล์หรือเปิดอ่านไม่ได้ ({reason})", "file not found or unreadable ({reason})"),
+    "F002": Entry(E, "ไฟล์ว่างเปล่า", "the file is empty"),
+    "F003": Entry(E, "ไฟล์ใหญ่เกินกำหนด ({size} ไบต์ เกิน {limit})", "the file is too large ({size} bytes, limit {limit})"),
+    "F004": Entry(E, "ไม่ใช่ไฟล์ Excel (.xlsx) แต่เป็น {kind}", "not an Excel workbook (.xlsx) but {kind}"),
+    "F005": Entry(E, "ไฟล์ .xls แบบเก่า กรุณาบันทึกเป็น .xlsx", "a legacy .xls workbook: save it as .xlsx"),
+    "F006": Entry(E, "ไฟล์ถูกตั้งรหัสผ่าน กรุณาเอารหัสผ่านออกแล้วส่งใหม่", "the workbook is password-encrypted: remove the password and send it again"),
+    "F007": Entry(E, "ไฟล์มีแมโคร (VBA) ซึ่งไม่รับ กรุณาบันทึกเป็น .xlsx ไม่มีแมโคร", "the workbook contains macros (VBA), which are not accepted: save it as a macro-free .xlsx"),
+    "F008": Entry(E, "ไฟล์เสียหรือไม่สมบูรณ์ ({reason})", "the file is corrupt or truncated ({reason})"),
+    "F009": Entry(E, "ไฟล์บีบอัดผิดปกติ อาจเป็นระเบิดซิป ({reason})", "abnormal compression, a possible zip bomb ({reason})"),
+    "F010": Entry(E, "ไฟล์มี XML ที่เป็นอันตราย ({reason})", "the file contains hostile XML ({reason})"),
+    "F011": Entry(E, "ไฟล์เป็น Strict Open XML กรุณาบันทึกเป็น Excel Workbook (.xlsx) แบบปกติ", "a Strict Open XML workbook: save it as an ordinary Excel Workbook (.xlsx)"),
+    "F012": Entry(E, "อ่านไฟล์ไม่เสร็จในเวลาที่กำหนด ({seconds} วินาที)", "reading the file did not finish in time ({seconds} s)"),
+    "F013": Entry(E, "ไฟล์ OpenDocument (.ods) กรุณาบันทึกเป็น .xlsx", "an OpenDocument spreadsheet (.ods): save it as .xlsx"),
+    "F014": Entry(E, "ไฟล์ข้อความเข้ารหัสอ่านไม่ได้ (ลอง UTF-8 และ TIS-620 แล้ว)", "a text file in an unknown encoding (tried UTF-8 and TIS-620)"),
+    # -- T: the template -----------------------------------------------------------------
+    "T001": Entry(E, "ไม่ใช่แบบฟอร์มของ progress_xl", "not a progress_xl workbook"),
+    "T002": Entry(E, "แบบฟอร์มรุ่น {version} ที่ไม่รู้จัก", "unknown template version {version}"),
+    "T003": Entry(W, "หาช่อง {field} จาก{route}แทนชื่อที่กำหนด", "found field {field} by its {route}, not its defined name"),
+    "T004": Entry(E, "หาช่อง {field} ไม่พบ", "field {field} could not be located"),
+    "T005": Entry(W, "มีชีตที่ซ่อนซึ่งไม่ใช่ของแบบฟอร์ม: {sheet}", "a hidden sheet that is not part of the template: {sheet}"),
+    "T006": Entry(W, "ช่องกรอกถูกผสานเซลล์ ({range})", "an input cell was merged ({range})"),
+    "T007": Entry(W, "ข้อมูลใน _meta ไม่ตรงกับคุณสมบัติเอกสาร ({detail})", "_meta disagrees with the document properties ({detail})"),
+    # -- P: the project register ---------------------------------------------------------
+    "P001": Entry(E, "ทะเบียนโครงการไม่มีคอลัมน์ที่จำเป็น: {column}", "the project register lacks a required column: {column}"),
+    "P002": Entry(E, "แถว {row} คอลัมน์ '{column}': ไม่มีค่า", "row {row}, column '{column}': missing value"),
+    "P003": Entry(E, "แถว {row} คอลัมน์ '{column}': ค่า '{value}' ไม่ถูกต้อง ({reason_th})", "row {row}, column '{column}': invalid value '{value}' ({reason_en})"),
+    "P004": Entry(E, "แถว {row}: รหัสโครงการ {value} ซ้ำกับแถว {first_row}", "row {row}: project code {value} repeats row {first_row}"),
+    "P005": Entry(E, "ทะเบียนโครงการไม่มีโครงการของปีงบประมาณ {fy}", "the project register has no project of fiscal year {fy}"),
+    # -- V: one value --------------------------------------------------------------------
+    "V001": Entry(E, "ต้องกรอก{label_th}", "{label_en} is required"),
+    "V002": Entry(E, "{label_th}ต้องเป็นตัวเลข (พบ '{value}')", "{label_en} must be a number (found '{value}')"),
+    "V003": Entry(E, "{label_th}ต้องอยู่ระหว่าง {min} ถึง {max} (พบ {value})", "{label_en} must be between {min} and {max} (found {value})"),
+    "V004": Entry(E, "{label_th}ต้องเลือกจากรายการ (พบ '{value}')", "{label_en} must be chosen from the list (found '{value}')"),
+    "V005": Entry(E, "{label_th}ต้องเป็นวันที่ (พบ '{value}')", "{label_en} must be a date (found '{value}')"),
+    "V006": Entry(E, "{label_th}ต้องไม่ติดลบ (พบ {value})", "{label_en} must not be negative (found {value})"),
+    "V007": Entry(E, "{label_th}มีสูตรแทนค่า ({value})", "{label_en} holds a formula instead of a value ({value})"),
+    "V008": Entry(E, "{label_th}มีค่าผิดพลาด {value}", "{label_en} holds the error value {value}"),
+    "V009": Entry(E, "{label_th}ต้องอยู่ในปีงบประมาณ ({min} ถึง {max}) (พบ {value})", "{label_en} must be inside the fiscal year ({min} to {max}) (found {value})"),
+    "V010": Entry(E, "{label_th}ไม่ตรงรูปแบบ {pattern} (พบ '{value}')", "{label_en} does not match {pattern} (found '{value}')"),
+    "V011": Entry(E, "{label_th}ยาวเกิน {max} ตัวอักษร", "{label_en} is longer than {max} characters"),
+    "V012": Entry(W, "{label_th} {value} อาจหมายถึงร้อยละ {percent} กรุณายืนยัน", "{label_en} {value} may mean {percent} %: please confirm"),
+    "V013": Entry(E, "{label_th}กำกวม อ่านไม่ได้อย่างแน่ชัด (พบ '{value}')", "{label_en} is ambiguous and was not guessed (found '{value}')"),
+    # -- R: rules across cells or months ---------------------------------------------------
+    "R101": Entry(E, "ความก้าวหน้าสะสมลดลง (พบ {value} หลังจาก {previous})", "cumulative progress fell (found {value} after {previous})"),
+    "R102": Entry(E, "เบิกใช้สะสมเกินงบประมาณที่ได้รับ (พบ {value} จาก {budget})", "disbursed to date exceeds the allocated budget (found {value} of {budget})"),
+    "R103": Entry(E, "วันที่รายงานไม่อยู่ในเดือนของรายงานนี้ (พบ {value} ควรเป็น {month})", "the report date is not in this report's month (found {value}, expected {month})"),
+    # -- N: notes on how a value was read ------------------------------------------------
+    "N001": Entry(N, "อ่าน '{raw}' เป็น {value_th}", "read '{raw}' as {value_en}"),
+    "N002": Entry(N, "ปี {year} เป็นปี พ.ศ. ที่พิมพ์ลงช่องวันที่ อ่านเป็น {value_th}", "year {year} is a BE year typed into a date cell, read as {value_en}"),
+    "N003": Entry(N, "ค่า {raw} ในช่องรูปแบบร้อยละ อ่านเป็น {value}", "{raw} in a percent-formatted cell read as {value}"),
+}
+
+
+class _Lenient(string.Formatter):
+    """Leaves an unknown placeholder visible rather than raising (pyxform's formatter)."""
+
+    def get_value(self, key, args, kwargs):
+        return kwargs.get(key, "{" + str(key) + "}") if isinstance(key, str) else super().get_value(key, args, kwargs)
+
+
+_FMT = _Lenient()
+
+
+@dataclass(frozen=True)
+class Issue:
+    code: str
+    severity: Severity
+    file: str
+    sheet: str | None
+    cell: str | None
+    value: str | None
+    th: str
+    en: str
+    context: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @property
+    def where(self) -> str:
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.cell or self.sheet or ""
+
+    def __str__(self) -> str:
+        where = f" {self.where}" if self.where else ""
+        return f"{self.file}:{where} [{self.code}] {self.th} / {self.en}"
+
+    def with_severity(self, severity: Severity) -> "Issue":
+        return Issue(self.code, severity, self.file, self.sheet, self.cell, self.value,
+                     self.th, self.en, self.context)
+
+
+def render(code: str, **context) -> tuple[str, str]:
+    entry = CATALOG[code]
+    return _FMT.format(entry.th, **context), _FMT.format(entry.en, **context)
+
+
+def issue(code: str, *, file: str = "", sheet: str | None = None, at: str | None = None,
+          value=None, severity: Severity | None = None, **context) -> Issue:
+    """The one way to create an Issue: position, value and the catalogue's text."""
+    entry = CATALOG[code]
+    shown = None if value is None else str(value)
+    context.setdefault("value", shown)
+    th, en = render(code, **context)
+    return Issue(code, severity or entry.severity, file, sheet, at, shown, th, en, context)
+
+
+class ProgressXLError(Exception):
+    """This run cannot continue: carries the issues that say why (the CLI prints one line each)."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = issues
+        super().__init__("\n".join(str(i) for i in issues))

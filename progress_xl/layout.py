@@ -1,0 +1,86 @@
+"""Thai-aware sizes and the workbook's cell formats, shared by every workbook we write."""
+from __future__ import annotations
+
+import math
+import unicodedata
+
+import xlsxwriter
+
+BE_DATE = "[$-107041E]d mmmm yyyy"   # the `[$-th-TH,107]` form is lost in LibreOffice
+BE_DATE_SHORT = "[$-107041E]dd/mm/yyyy"
+MONEY = "#,##0.00"
+PERCENT_POINTS = '0.00" %"'          # a plain 0-100 number: a `0%` cell is a trap (LIBREOFFICE.md)
+MAX_ROW_HEIGHT = 409
+# A Thai glyph of TH Sarabun New 14 pt is about 1.2 widths of the column unit (a Calibri 11 "0").
+GLYPH = 1.2
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes: Thai vowel and tone marks above and below take no width."""
+    return sum(0 if unicodedata.category(ch) in ("Mn", "Me", "Cf") else 1 for ch in str(text))
+
+
+def column_width(texts, minimum: float = 8, maximum: float = 60) -> float:
+    widest = max((display_width(line) for t in texts if t for line in str(t).split("\n")), default=0)
+    return max(minimum, min(maximum, widest * GLYPH + 2))
+
+
+def row_height(text, width: float, line_height: float) -> float:
+    """Height that shows wrapped text whole in a column `width` characters wide."""
+    lines = sum(max(1, math.ceil(display_width(part) * GLYPH / max(width - 2, 1)))
+                for part in str(text or "").split("\n"))
+    return min(MAX_ROW_HEIGHT, max(1, lines) * line_height)
+
+
+class Formats:
+    """Named formats of one workbook, created once each (xlsxwriter dedupes by properties)."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook, font: str, size: int):
+        self._wb, self._font, self._size, self._cache = workbook, font, size, {}
+
+    def __call__(self, name: str, **extra):
+        key = (name, tuple(sorted(extra.items())))
+        if key not in self._cache:
+            props = {"font_name": self._font, "font_size": self._size, "valign": "top"}
+            props.update(_STYLES[name])
+            props.update(extra)
+            self._cache[key] = self._wb.add_format(props)
+        return self._cache[key]
+
+
+_INPUT = {"locked": False, "bg_color": "#FFF9DB", "border": 1, "border_color": "#BFBFBF"}
+_STYLES: dict[str, dict] = {
+    "title": {"bold": True, "font_size": 18, "valign": "vcenter"},
+    "subtitle": {"italic": True, "font_color": "#595959"},
+    "heading": {"bold": True, "font_size": 16},
+    "label": {"bold": True, "text_wrap": True},
+    "label_en": {"font_color": "#595959", "text_wrap": True},
+    "header": {"bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF", "text_wrap": True,
+               "border": 1, "align": "center", "valign": "vcenter"},
+    "header_en": {"italic": True, "bg_color": "#DDEBF7", "text_wrap": True, "border": 1,
+                  "align": "center", "valign": "vcenter"},
+    "text": {"text_wrap": True},
+    "value": {"text_wrap": True, "border": 1, "border_color": "#BFBFBF"},
+    "value_date": {"num_format": BE_DATE, "border": 1, "border_color": "#BFBFBF", "align": "left"},
+    "value_money": {"num_format": MONEY, "border": 1, "border_color": "#BFBFBF", "align": "left"},
+    "value_int": {"num_format": "0", "border": 1, "border_color": "#BFBFBF", "align": "left"},
+    "input": {**_INPUT, "text_wrap": True},
+    "input_date": {**_INPUT, "num_format": BE_DATE},
+    "input_money": {**_INPUT, "num_format": MONEY},
+    "input_percent": {**_INPUT, "num_format": PERCENT_POINTS},
+    "fixed": {"border": 1, "border_color": "#BFBFBF", "align": "center"},
+    "fixed_text": {"border": 1, "border_color": "#BFBFBF"},
+    "formula_money": {"num_format": MONEY, "border": 1, "border_color": "#BFBFBF", "bg_color": "#F2F2F2"},
+    "formula_percent": {"num_format": PERCENT_POINTS, "border": 1, "border_color": "#BFBFBF", "bg_color": "#F2F2F2"},
+    "check": {"text_wrap": True, "border": 1, "border_color": "#BFBFBF", "font_size": 12},
+    "total": {"bold": True, "border": 1, "top": 2},
+    "total_money": {"bold": True, "num_format": MONEY, "border": 1, "top": 2},
+    "total_percent": {"bold": True, "num_format": PERCENT_POINTS, "border": 1, "top": 2},
+    "ok": {"bg_color": "#C6EFCE", "font_color": "#006100"},
+    "bad": {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
+    "warn": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
+    "print": {"text_wrap": True},
+    "print_bold": {"bold": True, "text_wrap": True},
+    "print_title": {"bold": True, "font_size": 18, "align": "center", "text_wrap": True},
+    "plain": {},
+}

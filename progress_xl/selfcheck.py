@@ -1,0 +1,174 @@
+"""The workbook's live self-check, generated from the spec: one Excel condition per check.
+
+Each check has a formula (for Excel and LibreOffice) and a Python twin that evaluates the same
+condition on the values as written to the cells, so that the cached results xlsxwriter stores
+are what a client computes. The Python validator uses the same codes (parity is tested through
+LibreOffice). The self-check checks less than the validator: it cannot read `122,800 บาท` typed
+as text, BE years or aliases; it asks for a plain number or a list choice instead.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable
+
+from .fiscal import fiscal_bounds, month_bounds
+from .issues import render
+from .spec import FieldSpec, TemplateSpec
+
+SEPARATOR = "; "
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    field: FieldSpec
+    condition: Callable[[int], str]                  # Excel row -> condition formula
+    holds: Callable[[int, dict[int, dict]], bool]    # (k, written rows) -> condition true
+
+    def message(self) -> str:
+        ctx = {"label_th": self.field.th, "label_en": self.field.en, "min": _fmt(self.field.min),
+               "max": _fmt(self.field.max), "value": ""}
+        th, en = render(self.code, **ctx)
+        strip = re.compile(r"\s*\((พบ|found)[^)]*\)")
+        return f"{strip.sub('', th)} / {strip.sub('', en)}"
+
+
+def _fmt(x):
+    return None if x is None else (int(x) if float(x).is_integer() else x)
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float, Decimal, dt.date)) and not isinstance(v, bool)
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, str) and v.strip() == "")
+
+
+def _serial(v) -> float:
+    if isinstance(v, dt.datetime):
+        v = v.date()
+    if isinstance(v, dt.date):
+        return (v - dt.date(1899, 12, 30)).days
+    return float(v)
+
+
+def _date(d: dt.date) -> str:
+    return f"DATE({d.year},{d.month},{d.day})"
+
+
+def row_checks(spec: TemplateSpec, fy: int, budget_ref: str, budget) -> list[Check]:
+    """Every check of one monthly row, in field order, generated from the field specs."""
+    m, checks = spec.monthly, []
+    first, last = fiscal_bounds(fy)
+    first_s, last_s = _serial(first), _serial(last)
+
+    def ref(f, r):
+        return f"{f.column}{r}"
+
+    for f in spec.monthly_fields:
+        if not f.is_input:
+            continue
+        col = f.column
+        get = (lambda key: lambda k, rows: rows.get(k, {}).get(key))(f.key)
+        if f.required:
+            checks.append(Check("V001", f, lambda r, c=col: f"LEN(TRIM({c}{r}))=0",
+                                lambda k, rows, g=get: _blank(g(k, rows))))
+        if f.type in ("percent", "money", "date"):
+            code = "V005" if f.type == "date" else "V002"
+            checks.append(Check(code, f, lambda r, c=col: f"AND(LEN(TRIM({c}{r}))>0,NOT(ISNUMBER({c}{r})))",
+                                lambda k, rows, g=get: not _blank(g(k, rows)) and not _is_number(g(k, rows))))
+        if f.type == "percent" and f.min is not None:
+            lo, hi = f.min, f.max
+            checks.append(Check("V003", f, lambda r, c=col, lo=lo, hi=hi: f"AND(ISNUMBER({c}{r}),OR({c}{r}<{_fmt(lo)},{c}{r}>{_fmt(hi)}))",
+                                lambda k, rows, g=get, lo=lo, hi=hi: _is_number(g(k, rows)) and not lo <= float(g(k, rows)) <= hi))
+        if f.type == "money" and f.min is not None:
+            checks.append(Check("V006", f, lambda r, c=col: f"AND(ISNUMBER({c}{r}),{c}{r}<0)",
+                                lambda k, rows, g=get: _is_number(g(k, rows)) and g(k, rows) < 0))
+        if f.type == "choice":
+            values = spec.choice_values(f.choices)
+            name = f"px_list_{f.choices}"
+            # SUMPRODUCT of an exact comparison: COUNTIF and MATCH treat * ? ~ as wildcards.
+            checks.append(Check("V004", f, lambda r, c=col, n=name: f"AND(LEN(TRIM({c}{r}))>0,SUMPRODUCT(--({n}={c}{r}))=0)",
+                                lambda k, rows, g=get, vs=values: not _blank(g(k, rows)) and
+                                str(g(k, rows)).strip().casefold() not in {v.casefold() for v in vs}))
+        if f.type == "date":
+            checks.append(Check("V009", f, lambda r, c=col: f"AND(ISNUMBER({c}{r}),OR({c}{r}<{_date(first)},{c}{r}>{_date(last)}))",
+                                lambda k, rows, g=get: _is_number(g(k, rows)) and not first_s <= _serial(g(k, rows)) <= last_s))
+            checks.append(Check("R103", f, lambda r, c=col: _month_condition(spec, fy, c, r),
+                                lambda k, rows, g=get: _is_number(g(k, rows)) and first_s <= _serial(g(k, rows)) <= last_s
+                                and not _in_month(fy, k, g(k, rows))))
+    progress, disbursed = spec.field("progress"), spec.field("disbursed")
+    p, d, top = progress.column, disbursed.column, m.first_row
+    checks.append(Check("R101", progress,
+                        lambda r: "FALSE" if r == top else f"AND(ISNUMBER({p}{r}),COUNT({p}${top}:{p}{r - 1})>0,{p}{r}<MAX({p}${top}:{p}{r - 1}))",
+                        lambda k, rows: _is_number(rows.get(k, {}).get("progress")) and any(
+                            _is_number(rows.get(j, {}).get("progress")) and rows[j]["progress"] > rows[k]["progress"] for j in range(1, k))))
+    checks.append(Check("R102", disbursed,
+                        lambda r: f"AND(ISNUMBER({budget_ref}),SUM({d}${top}:{d}{r})>{budget_ref})",
+                        lambda k, rows: _is_number(budget) and sum(
+                            (rows.get(j, {}).get("disbursed") for j in range(1, k + 1)
+                             if _is_number(rows.get(j, {}).get("disbursed"))), Decimal(0)) > budget))
+    return checks
+
+
+def _month_condition(spec: TemplateSpec, fy: int, col: str, r: int) -> str:
+    k = r - spec.monthly.first_row + 1
+    start, end = month_bounds(fy, k)
+    first, last = fiscal_bounds(fy)
+    return (f"AND(ISNUMBER({col}{r}),{col}{r}>={_date(first)},{col}{r}<={_date(last)},"
+            f"OR({col}{r}<{_date(start)},{col}{r}>{_date(end)}))")
+
+
+def _in_month(fy: int, k: int, value) -> bool:
+    start, end = month_bounds(fy, k)
+    return _serial(start) <= _serial(value) <= _serial(end)
+
+
+def _literal(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def started_condition(spec: TemplateSpec, r: int) -> str:
+    cells = ",".join(f"{f.column}{r}" for f in spec.monthly_fields if f.is_input)
+    return f"COUNTA({cells})>0"
+
+
+def row_formula(spec: TemplateSpec, checks: list[Check], r: int) -> str:
+    """`=IF(row empty,"",IF(no problem,"พร้อมส่ง / Ready",problems joined by "; "))`."""
+    parts = [f"IF({c.condition(r)},{_literal(c.message() + SEPARATOR)},\"\")" for c in checks]
+    joined = "&".join(parts)
+    return (f'=IF(NOT({started_condition(spec, r)}),"",IF(LEN({joined})=0,{_literal(spec.ready)},'
+            f'LEFT({joined},LEN({joined})-{len(SEPARATOR)})))')
+
+
+def row_value(spec: TemplateSpec, checks: list[Check], k: int, rows: dict[int, dict]) -> str:
+    """The Python twin of row_formula for report k."""
+    written = rows.get(k, {})
+    if all(_blank(written.get(f.key)) for f in spec.monthly_fields if f.is_input):
+        return ""
+    found = [c.message() for c in checks if c.holds(k, rows)]
+    return SEPARATOR.join(found) if found else spec.ready
+
+
+def workbook_formula(spec: TemplateSpec, check_range: str) -> str:
+    """The whole workbook: how many rows are started, how many have problems."""
+    ready = _literal(spec.ready)
+    bad = f'SUMPRODUCT(({check_range}<>"")*({check_range}<>{ready}))'
+    started = f'SUMPRODUCT(--({check_range}<>""))'
+    return (f'=IF({started}=0,"ยังไม่มีรายงาน / No report yet",IF({bad}=0,{ready},'
+            f'"มีปัญหา "&{bad}&" แถว ดูคอลัมน์ผลตรวจ / "&{bad}&" row(s) with problems, see the check column"))')
+
+
+def workbook_value(row_values: list[str], spec: TemplateSpec) -> str:
+    started = sum(1 for v in row_values if v)
+    bad = sum(1 for v in row_values if v and v != spec.ready)
+    if started == 0:
+        return "ยังไม่มีรายงาน / No report yet"
+    if bad == 0:
+        return spec.ready
+    return f"มีปัญหา {bad} แถว ดูคอลัมน์ผลตรวจ / {bad} row(s) with problems, see the check column"
