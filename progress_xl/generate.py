@@ -254,6 +254,7 @@ class _Writer:
                 total = sum((v["disbursed"] for v in self.reports.values() if _is_num(v.get("disbursed"))), Decimal(0))
                 ref = f"{quote(self.names['monthly'])}!{absolute(self._total_cell('disbursed'))}"
                 self._ok(ws.write_formula(r, c, f"={ref}", f("formula_money"), _num(total)))
+                self.wb.define_name(field.defined_name, f"={self.proj_ref[field.key]}")
                 continue
             style = ("input" if field.is_input else "value") + {"date": "_date", "money": "_money",
                                                                   "year": "_int"}.get(field.type, "")

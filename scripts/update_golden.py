@@ -1,0 +1,36 @@
+"""Rewrite tests/golden/<template>/ from the seed project's workbook. Review the diff before committing.
+
+Run: .venv/bin/python scripts/update_golden.py
+"""
+import io
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from helpers import xml_parts  # noqa: E402
+
+from progress_xl.generate import generate_workbook  # noqa: E402
+from progress_xl.register import read_register  # noqa: E402
+from progress_xl.spec import load_spec  # noqa: E402
+
+
+def main() -> None:
+    spec = load_spec()
+    seed = next(p for p in read_register(ROOT / "samples" / "register.csv", spec, 2564).projects
+                if p.code == "01000000-2462")
+    buf = io.BytesIO()
+    generate_workbook(spec, seed, buf)
+    out = ROOT / "tests" / "golden" / f"seed_v{spec.version}"
+    shutil.rmtree(out, ignore_errors=True)
+    for name, text in xml_parts(buf.getvalue()).items():
+        target = out / (name + ".txt")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Shared test helpers: read formula cells and their values, normalise XML parts for golden files."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from decimal import Decimal
+from xml.dom import minidom
+
+import openpyxl
+
+
+def formula_cells(path) -> dict[tuple[str, str], str]:
+    wb = openpyxl.load_workbook(path, data_only=False)
+    try:
+        return {(ws.title, c.coordinate): c.value for ws in wb.worksheets for row in ws.iter_rows()
+                for c in row if isinstance(c.value, str) and c.value.startswith("=")}
+    finally:
+        wb.close()
+
+
+def cell_values(path, cells) -> dict[tuple[str, str], object]:
+    wb = openpyxl.load_workbook(path, data_only=True)
+    try:
+        return {(s, c): wb[s][c].value for s, c in cells}
+    finally:
+        wb.close()
+
+
+def same(a, b) -> bool:
+    """Equal as a client shows them: "" and None are both empty, numbers to 1e-9."""
+    a = None if a == "" else a
+    b = None if b == "" else b
+    if isinstance(a, (int, float, Decimal)) and isinstance(b, (int, float, Decimal)):
+        return abs(float(a) - float(b)) < 1e-9
+    return a == b
+
+
+def normalise_part(name: str, data: bytes) -> str:
+    """An XML part as indented text; document dates removed (they are not content)."""
+    text = data.decode("utf-8")
+    if name == "docProps/core.xml":
+        text = re.sub(r"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>", "", text)
+    if name == "docProps/app.xml":
+        text = re.sub(r"<AppVersion>[^<]*</AppVersion>", "", text)
+    return minidom.parseString(text.encode("utf-8")).toprettyxml(indent=" ")
+
+
+def xml_parts(data: bytes) -> dict[str, str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {n: normalise_part(n, zf.read(n)) for n in sorted(zf.namelist())
+                if n.endswith((".xml", ".rels"))}

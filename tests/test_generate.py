@@ -1,0 +1,161 @@
+"""generate: one ready-to-email workbook per project (issue 3)."""
+import datetime as dt
+import io
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from helpers import xml_parts
+
+from progress_xl.generate import generate_all, generate_workbook, workbook_filename
+from progress_xl.layout import BE_DATE
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+#: A filled year with the real mistakes: progress falls in report 4, report 5 is missing its
+#: progress, report 6 says 150 %, report 7's date is in the wrong month, report 8 has an unknown
+#: status, report 9's amount is text, and report 10 takes the total over the budget.
+FILLED = {
+    1: {"report_date": dt.date(2020, 10, 22), "narrative": "เตรียมข้อมูล", "progress": 5, "disbursed": 0,
+        "plan_status": "เป็นไปตามแผน", "target_status": "เป็นไปตามเป้าหมาย"},
+    2: {"report_date": dt.date(2020, 11, 27), "narrative": "แต่งตั้งคณะทำงาน", "progress": Decimal("10.5"),
+        "disbursed": Decimal("1500.50"), "plan_status": "เป็นไปตามแผน", "target_status": "เป็นไปตามเป้าหมาย"},
+    3: {"report_date": dt.date(2020, 12, 22), "narrative": "ร่างแนวทาง", "progress": 15, "disbursed": 0,
+        "plan_status": "ล่าช้ากว่าแผน", "target_status": "เป็นไปตามเป้าหมาย"},
+    4: {"report_date": dt.date(2021, 1, 28), "narrative": "ลดลง", "progress": 12, "disbursed": 0,
+        "plan_status": "เป็นไปตามแผน", "target_status": "เป็นไปตามเป้าหมาย"},
+    5: {"report_date": dt.date(2021, 2, 23), "narrative": "ลืมกรอก", "disbursed": 100,
+        "plan_status": "เป็นไปตามแผน", "target_status": "เป็นไปตามเป้าหมาย"},
+    6: {"report_date": dt.date(2021, 3, 23), "narrative": "เกิน", "progress": 150, "disbursed": 0,
+        "plan_status": "เป็นไปตามแผน", "target_status": "เป็นไปตามเป้าหมาย"},
+    7: {"report_date": dt.date(2021, 5, 2), "narrative": "ผิดเดือน", "progress": 20, "disbursed": 0,
+        "plan_status": "เป็นไปตามแผน", "target_status": "เป็นไปตามเป้าหมาย"},
+    8: {"report_date": dt.date(2021, 5, 21), "narrative": "สถานะ", "progress": 20, "disbursed": 0,
+        "plan_status": "ตามแผนครับ", "target_status": "เป็นไปตามเป้าหมาย"},
+    9: {"report_date": dt.date(2021, 6, 28), "narrative": "ข้อความ", "progress": 20, "disbursed": "1,000 บาท",
+        "plan_status": "เป็นไปตามแผน", "target_status": "เป็นไปตามเป้าหมาย"},
+    10: {"report_date": dt.date(2021, 7, 27), "narrative": "เกินงบ", "progress": 50, "disbursed": 130000,
+         "plan_status": "เป็นไปตามแผน", "target_status": "ไม่เป็นไปตามเป้าหมาย", "remark": "=1+1 เป็นข้อความ"},
+}
+
+
+@pytest.fixture(scope="module")
+def seed_book(spec, seed_project):
+    buf = io.BytesIO()
+    generate_workbook(spec, seed_project, buf)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def filled_book(spec, seed_project):
+    buf = io.BytesIO()
+    generate_workbook(spec, seed_project, buf, reports=FILLED)
+    return buf.getvalue()
+
+
+def test_output_is_byte_identical_for_the_same_input(spec, seed_project, seed_book):
+    again = io.BytesIO()
+    generate_workbook(spec, seed_project, again)
+    assert again.getvalue() == seed_book
+
+
+def test_golden_xml_parts(seed_book, spec):
+    """Every XML part equals the reviewed golden copy (scripts/update_golden.py writes them)."""
+    golden = GOLDEN / f"seed_v{spec.version}"
+    parts = xml_parts(seed_book)
+    expected = sorted(str(p.relative_to(golden))[:-4] for p in golden.rglob("*.txt"))
+    assert sorted(parts) == expected
+    for name, text in parts.items():
+        assert text == (golden / (name + ".txt")).read_text(encoding="utf-8"), name
+
+
+def test_sheets_identity_and_protection(seed_book, spec, seed_project):
+    wb = openpyxl.load_workbook(io.BytesIO(seed_book))
+    names = spec.sheets
+    assert wb.sheetnames == [names[k] for k in ("instructions", "project", "monthly", "print", "lists", "meta")]
+    assert wb[names["meta"]].sheet_state == "veryHidden" and wb[names["lists"]].sheet_state == "hidden"
+    assert all(wb[n].protection.sheet for n in wb.sheetnames)
+    props = {p.name: p.value for p in wb.custom_doc_props.props}
+    assert props["progress_xl_template"] == spec.id and props["progress_xl_version"] == spec.version
+    assert props["progress_xl_project_code"] == "01000000-2462"
+    meta = {r[0]: r[1] for r in wb[names["meta"]].iter_rows(values_only=True)}
+    assert meta["template_version"] == str(spec.version) and meta["project_code"] == "01000000-2462"
+    # a defined name for every field and block, pointing where the spec says
+    for f in spec.fields:
+        (sheet, ref), = wb.defined_names[f.defined_name].destinations
+        want = f.cell if f.cell else f"{f.column}{spec.monthly.first_row}:{f.column}{spec.monthly.last_row}"
+        assert (sheet, ref.replace("$", "")) == (names[f.section], want)
+    assert "px_monthly" in wb.defined_names and "px_list_plan_status" in wb.defined_names
+
+
+def test_labels_locked_inputs_unlocked(seed_book, spec):
+    wb = openpyxl.load_workbook(io.BytesIO(seed_book))
+    project, monthly = wb[spec.sheets["project"]], wb[spec.sheets["monthly"]]
+    for f in spec.project_fields:
+        assert project[f.cell].protection.locked == (not f.is_input), f.key
+        assert project[f"A{f.cell[1:]}"].protection.locked
+    for f in spec.monthly_fields:
+        for k in (1, 12):
+            assert monthly[spec.monthly_cell(f.key, k)].protection.locked == (not f.is_input), f.key
+
+
+def test_prefilled_values_and_thai_typography(seed_book, spec, seed_project):
+    wb = openpyxl.load_workbook(io.BytesIO(seed_book))
+    project, monthly = wb[spec.sheets["project"]], wb[spec.sheets["monthly"]]
+    assert project["C5"].value == "01000000-2462" and project["C9"].value == 122800
+    assert project["C7"].value == dt.datetime(2020, 10, 1) and project["C7"].number_format == BE_DATE
+    assert [monthly[f"B{spec.monthly.row_of(k)}"].value for k in (1, 12)] == ["ต.ค. 2563", "ก.ย. 2564"]
+    assert monthly["C8"].number_format == BE_DATE and monthly["E8"].number_format == '0.00" %"'
+    assert project["C4"].font.name == "TH Sarabun New"
+    assert monthly.sheet_format.defaultRowHeight == pytest.approx(22, abs=0.5)
+    assert int(monthly.page_setup.paperSize) == 9 and monthly.freeze_panes == spec.monthly.freeze
+    assert "01000000-2462" in monthly.oddHeader.left.text
+
+
+def test_validations_dropdowns_and_messages(seed_book, spec):
+    wb = openpyxl.load_workbook(io.BytesIO(seed_book))
+    dvs = {str(dv.sqref): dv for dv in wb[spec.sheets["monthly"]].data_validations.dataValidation}
+    assert dvs["H8:H19"].type == "list" and dvs["H8:H19"].formula1 == "px_list_plan_status"
+    assert dvs["E8:E19"].type == "decimal" and (dvs["E8:E19"].formula1, dvs["E8:E19"].formula2) == ("0", "100")
+    assert dvs["F8:F19"].operator == "greaterThanOrEqual"
+    assert dvs["C8:C19"].type == "date" and (dvs["C8:C19"].formula1, dvs["C8:C19"].formula2) == ("44105", "44469")
+    assert "0 ถึง 100" in dvs["E8:E19"].prompt and "0 to 100" in dvs["E8:E19"].prompt
+    assert dvs["E8:E19"].errorStyle in (None, "stop")
+
+
+def test_self_check_cached_values_name_each_problem(filled_book, spec):
+    wb = openpyxl.load_workbook(io.BytesIO(filled_book), data_only=True)
+    ws = wb[spec.sheets["monthly"]]
+    check = {k: ws[spec.monthly_cell("check", k)].value for k in range(1, 13)}
+    assert check[1] == check[2] == check[3] == spec.ready
+    assert "ลดลง" in check[4] and "fell" in check[4]
+    assert "required" in check[5] and "between 0 and 100" in check[6]
+    assert "month" in check[7] and "list" in check[8] and "must be a number" in check[9]
+    assert "exceeds the allocated budget" in check[10] and not check[11]
+    assert ws[spec.monthly.check_cell].value.startswith("มีปัญหา 7 แถว")
+    assert ws[f"G{spec.monthly.row_of(2)}"].value == 1500.5
+    assert wb[spec.sheets["project"]]["C10"].value == pytest.approx(131600.5)
+
+
+def test_text_is_never_a_formula(filled_book, spec):
+    wb = openpyxl.load_workbook(io.BytesIO(filled_book))
+    assert wb[spec.sheets["monthly"]][spec.monthly_cell("remark", 10)].value == "=1+1 เป็นข้อความ"
+    assert wb[spec.sheets["monthly"]][spec.monthly_cell("remark", 10)].data_type == "s"
+
+
+def test_generate_all_file_names_are_safe(tmp_path, spec, projects):
+    paths = generate_all(spec, projects[:12], tmp_path)
+    assert len(paths) == 12 and all(p.is_file() for p in paths)
+    for p in paths:
+        assert len(p.name) <= 120 and not re.search(r'[\\/:*?"<>|]', p.name)
+        assert p.name.startswith(p.parent.name.split("_")[0])
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_file_name_from_a_hostile_project_name(seed_project):
+    from progress_xl.register import Project
+    hostile = Project({**seed_project.values, "project_name": 'อ.1/1 ทาง/เท้า: "ใหม่" <ก>|*?' + "ก" * 300})
+    name = workbook_filename(hostile)
+    assert len(name) <= 120 and not re.search(r'[\\/:*?"<>|]', name) and name.endswith(".xlsx")
