@@ -369,7 +369,7 @@ class _Writer:
             self.wb.define_name(x.defined_name, f"={quote(self.names['monthly'])}!{absolute(first)}:{absolute(last)}")
         last_letter = fields[-1].column
         self.wb.define_name("px_monthly", f"={quote(self.names['monthly'])}!$A${m.first_row}:${last_letter}${m.last_row}")
-        self.wb.define_name("px_check", f"={quote(self.names['monthly'])}!{absolute(m.check_cell)}")
+        self.wb.define_name("px_workbook_check", f"={quote(self.names['monthly'])}!{absolute(m.check_cell)}")
         self._marks(ws, "monthly")
         fr, fc = rowcol(m.freeze)
         ws.freeze_panes(fr, fc)

@@ -51,3 +51,16 @@ def xml_parts(data: bytes) -> dict[str, str]:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         return {n: normalise_part(n, zf.read(n)) for n in sorted(zf.namelist())
                 if n.endswith((".xml", ".rels"))}
+
+
+def pdf_text(path) -> str:
+    """pdftotext output folded for comparison: pdftotext reorders Thai marks and adds spaces,
+    so spaces and combining marks are dropped (on both sides, with `fold`)."""
+    import subprocess
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
+    return fold(text)
+
+
+def fold(text: str) -> str:
+    import unicodedata
+    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Mn")
