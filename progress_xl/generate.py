@@ -19,8 +19,8 @@ from . import __version__
 from .fiscal import fiscal_bounds, format_be, month_label, month_label_en
 from .layout import Formats, column_width, display_width, row_height
 from .register import Project
-from .selfcheck import row_checks, row_formula, row_value, workbook_formula, workbook_value
-from .spec import FieldSpec, TemplateSpec, column_index, rowcol
+from .selfcheck import problems_formula, problems_value, row_checks, row_formula, row_value, workbook_formula, workbook_value
+from .spec import FieldSpec, TemplateSpec, column_index, column_letter, rowcol
 
 WINDOWS_BAD = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 MAX_FILENAME = 120
@@ -323,6 +323,8 @@ class _Writer:
                     style = "input" + {"date": "_date", "money": "_money", "percent": "_percent"}.get(x.type, "")
                     self._write_value(ws, r, ci, v, f(style))
         rows_values = []
+        helper = column_letter(column_index(s.field("check").column) + 1)   # hidden, beside the self-check
+        ws.set_column(f"{helper}:{helper}", None, None, {"hidden": True})
         for k in range(1, m.rows + 1):
             r = m.row_of(k)
             for x in fields:
@@ -337,7 +339,9 @@ class _Writer:
                 elif x.derive == "self_check":
                     value = row_value(s, self.checks, k, written)
                     rows_values.append(value)
-                    self._ok(ws.write_formula(r - 1, ci, row_formula(s, self.checks, r), f("check"), value))
+                    self._ok(ws.write_formula(r - 1, ci, row_formula(s, r, helper), f("check"), value))
+                    self._ok(ws.write_formula(r - 1, ci + 1, problems_formula(self.checks, r), None,
+                                              problems_value(self.checks, k, written)))
             longest = max((str(written[k].get(x.key) or "") for x in fields if x.type == "longtext"), key=len, default="")
             if longest:
                 ws.set_row(r - 1, row_height(longest, widths["narrative"], s.row_height))

@@ -48,6 +48,8 @@ CATALOG: dict[str, Entry] = {
     "T004": Entry(E, "หาช่อง {field} ไม่พบ", "field {field} could not be located"),
     "T005": Entry(W, "มีชีตที่ซ่อนซึ่งไม่ใช่ของแบบฟอร์ม: {sheet}", "a hidden sheet that is not part of the template: {sheet}"),
     "T006": Entry(W, "ช่องกรอกถูกผสานเซลล์ ({range})", "an input cell was merged ({range})"),
+    "T008": Entry(W, "สูตรในช่อง {field} ถูกแก้ไขหรือถูกพิมพ์ทับ คำนวณใหม่จากข้อมูลที่กรอก", "the formula of {field} was overwritten or changed; recomputed from the inputs"),
+    "T009": Entry(W, "แบบฟอร์มของโครงการ {value} แต่ชื่อไฟล์หรือ _meta บอกโครงการอื่น ({detail})", "the workbook is for project {value}, but {detail}"),
     "T007": Entry(W, "ข้อมูลใน _meta ไม่ตรงกับคุณสมบัติเอกสาร ({detail})", "_meta disagrees with the document properties ({detail})"),
     # -- P: the project register ---------------------------------------------------------
     "P001": Entry(E, "ทะเบียนโครงการไม่มีคอลัมน์ที่จำเป็น: {column}", "the project register lacks a required column: {column}"),
@@ -68,6 +70,7 @@ CATALOG: dict[str, Entry] = {
     "V010": Entry(E, "{label_th}ไม่ตรงรูปแบบ {pattern} (พบ '{value}')", "{label_en} does not match {pattern} (found '{value}')"),
     "V011": Entry(E, "{label_th}ยาวเกิน {max} ตัวอักษร", "{label_en} is longer than {max} characters"),
     "V012": Entry(W, "{label_th} {value} อาจหมายถึงร้อยละ {percent} กรุณายืนยัน", "{label_en} {value} may mean {percent} %: please confirm"),
+    "V014": Entry(E, "{label_th}มีลิงก์ไปยังไฟล์อื่น ({value})", "{label_en} links to another file ({value})"),
     "V013": Entry(E, "{label_th}กำกวม อ่านไม่ได้อย่างแน่ชัด (พบ '{value}')", "{label_en} is ambiguous and was not guessed (found '{value}')"),
     # -- R: rules across cells or months ---------------------------------------------------
     "R101": Entry(E, "ความก้าวหน้าสะสมลดลง (พบ {value} หลังจาก {previous})", "cumulative progress fell (found {value} after {previous})"),

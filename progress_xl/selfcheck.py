@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable
 
-from .fiscal import fiscal_bounds, month_bounds
+from .fiscal import fiscal_bounds, format_be, month_bounds
 from .issues import render
 from .spec import FieldSpec, TemplateSpec
 
@@ -29,9 +29,11 @@ class Check:
     condition: Callable[[int], str]                  # Excel row -> condition formula
     holds: Callable[[int, dict[int, dict]], bool]    # (k, written rows) -> condition true
 
+    bounds: tuple[str, str] | None = None           # shown instead of the field's min and max
+
     def message(self) -> str:
-        ctx = {"label_th": self.field.th, "label_en": self.field.en, "min": _fmt(self.field.min),
-               "max": _fmt(self.field.max), "value": ""}
+        lo, hi = self.bounds or (_fmt(self.field.min), _fmt(self.field.max))
+        ctx = {"label_th": self.field.th, "label_en": self.field.en, "min": lo, "max": hi, "value": ""}
         th, en = render(self.code, **ctx)
         strip = re.compile(r"\s*\((พบ|found)[^)]*\)")
         return f"{strip.sub('', th)} / {strip.sub('', en)}"
@@ -98,7 +100,8 @@ def row_checks(spec: TemplateSpec, fy: int, budget_ref: str, budget) -> list[Che
                                 str(g(k, rows)).strip().casefold() not in {v.casefold() for v in vs}))
         if f.type == "date":
             checks.append(Check("V009", f, lambda r, c=col: f"AND(ISNUMBER({c}{r}),OR({c}{r}<{_date(first)},{c}{r}>{_date(last)}))",
-                                lambda k, rows, g=get: _is_number(g(k, rows)) and not first_s <= _serial(g(k, rows)) <= last_s))
+                                lambda k, rows, g=get: _is_number(g(k, rows)) and not first_s <= _serial(g(k, rows)) <= last_s,
+                                (format_be(first), format_be(last))))
             checks.append(Check("R103", f, lambda r, c=col: _month_condition(spec, fy, c, r),
                                 lambda k, rows, g=get: _is_number(g(k, rows)) and first_s <= _serial(g(k, rows)) <= last_s
                                 and not _in_month(fy, k, g(k, rows))))
@@ -138,12 +141,25 @@ def started_condition(spec: TemplateSpec, r: int) -> str:
     return f"COUNTA({cells})>0"
 
 
-def row_formula(spec: TemplateSpec, checks: list[Check], r: int) -> str:
-    """`=IF(row empty,"",IF(no problem,"พร้อมส่ง / Ready",problems joined by "; "))`."""
-    parts = [f"IF({c.condition(r)},{_literal(c.message() + SEPARATOR)},\"\")" for c in checks]
-    joined = "&".join(parts)
-    return (f'=IF(NOT({started_condition(spec, r)}),"",IF(LEN({joined})=0,{_literal(spec.ready)},'
-            f'LEFT({joined},LEN({joined})-{len(SEPARATOR)})))')
+def problems_formula(checks: list[Check], r: int) -> str:
+    """Every failing check's message, each followed by "; " (a hidden helper column)."""
+    parts = [f"IF({cond},{_literal(c.message() + SEPARATOR)},\"\")" for c in checks
+             if (cond := c.condition(r)) != "FALSE"]
+    return "=" + "&".join(parts)
+
+
+def row_formula(spec: TemplateSpec, r: int, helper: str) -> str:
+    """`=IF(row empty,"",IF(no problem,"พร้อมส่ง / Ready",problems))`, reading the helper cell.
+
+    The problems live in their own cell because Excel refuses formulas over 8,192 characters.
+    """
+    h = f"{helper}{r}"
+    return (f'=IF(NOT({started_condition(spec, r)}),"",IF(LEN({h})=0,{_literal(spec.ready)},'
+            f'LEFT({h},LEN({h})-{len(SEPARATOR)})))')
+
+
+def problems_value(checks: list[Check], k: int, rows: dict[int, dict]) -> str:
+    return "".join(c.message() + SEPARATOR for c in checks if c.holds(k, rows))
 
 
 def row_value(spec: TemplateSpec, checks: list[Check], k: int, rows: dict[int, dict]) -> str:

@@ -139,6 +139,17 @@ def test_self_check_cached_values_name_each_problem(filled_book, spec):
     assert wb[spec.sheets["project"]]["C10"].value == pytest.approx(131600.5)
 
 
+def test_every_formula_fits_excel_limits(filled_book):
+    """Excel refuses a formula over 8,192 characters and a string literal over 255."""
+    import zipfile
+    with zipfile.ZipFile(io.BytesIO(filled_book)) as zf:
+        for name in zf.namelist():
+            if name.startswith("xl/worksheets/"):
+                for formula in re.findall(r"<f>(.*?)</f>", zf.read(name).decode()):
+                    assert len(formula) <= 8192, name
+                    assert all(len(lit) <= 255 for lit in re.findall(r"&quot;(.*?)&quot;", formula))
+
+
 def test_text_is_never_a_formula(filled_book, spec):
     wb = openpyxl.load_workbook(io.BytesIO(filled_book))
     assert wb[spec.sheets["monthly"]][spec.monthly_cell("remark", 10)].value == "=1+1 เป็นข้อความ"
