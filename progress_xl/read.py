@@ -1,0 +1,447 @@
+"""read: one filled workbook -> Submission (every value with its cell, raw form and notes) or Rejection.
+
+Safe open first (safety.py); then the template is identified from its custom properties, `_meta`
+(hidden or veryHidden, and untrusted) and defined names; each field is located by its defined
+name, else by `_meta` coordinates, else by its label, and the route is recorded. Only the
+template's own cells are read, in bounded boxes: never a sheet's used range.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl.utils.cell import range_boundaries
+
+from .issues import Issue, issue
+from .safety import Rejected, open_workbook
+from .spec import FieldSpec, SpecError, TemplateSpec, a1, available_versions, load_spec
+from .values import Unreadable, clean_text, is_blank, parse_date, parse_int, parse_money, parse_percent, percent_format
+
+LABEL_SCAN_ROWS, LABEL_SCAN_COLS = 200, 16
+ERROR_VALUES = ("#REF!", "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#VALUE!", "#SPILL!", "#CALC!")
+
+
+@dataclass(frozen=True)
+class Value:
+    key: str
+    raw: object
+    value: object
+    sheet: str | None
+    cell: str | None
+    notes: tuple[Issue, ...] = ()
+    error: Issue | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.value is not None
+
+
+@dataclass
+class Submission:
+    file: str
+    sha256: str
+    template_version: int
+    project: dict[str, Value]
+    reports: dict[int, dict[str, Value]]
+    issues: list[Issue] = field(default_factory=list)
+    routes: dict[str, str] = field(default_factory=dict)
+    saved_by: str | None = None
+
+    @property
+    def project_code(self) -> str | None:
+        v = self.project.get("project_code")
+        return v.value if v else None
+
+    @property
+    def fiscal_year(self) -> int | None:
+        v = self.project.get("fiscal_year")
+        return v.value if v else None
+
+    def values(self):
+        yield from self.project.values()
+        for k in sorted(self.reports):
+            yield from self.reports[k].values()
+
+    def filled_reports(self) -> list[int]:
+        return [k for k, row in sorted(self.reports.items())
+                if any(v.raw is not None and not is_blank(v.raw) for key, v in row.items())]
+
+
+@dataclass
+class Rejection:
+    file: str
+    sha256: str | None
+    issue: Issue
+
+
+# -- identification ---------------------------------------------------------------------------
+def _identity(wb, spec_id: str) -> tuple[int | None, dict, list[str]]:
+    props = {p.name: p.value for p in getattr(wb.custom_doc_props, "props", [])}
+    meta: dict[str, str] = {}
+    meta_sheet = next((ws for ws in wb.worksheets if ws.title == "_meta"), None)
+    if meta_sheet is not None:
+        for row in meta_sheet.iter_rows(min_row=1, max_row=200, min_col=1, max_col=2, values_only=True):
+            if row and row[0] is not None:
+                meta[str(row[0]).strip()] = "" if len(row) < 2 or row[1] is None else str(row[1]).strip()
+    disagreements = []
+    version = None
+    if props.get("progress_xl_template") == spec_id:
+        version = _int(props.get("progress_xl_version"))
+    if meta.get("template_id") == spec_id:
+        meta_version = _int(meta.get("template_version"))
+        if version is not None and meta_version is not None and meta_version != version:
+            disagreements.append(f"version {meta_version} != {version}")
+        if version is None:
+            version = meta_version
+    if version is None and any(n.startswith("px_") for n in wb.defined_names):
+        version = _infer_version(wb)
+    return version, meta, disagreements
+
+
+def _int(v):
+    try:
+        return int(str(v).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _infer_version(wb) -> int | None:
+    """No properties and no _meta (both stripped by some tools): match the names to a spec layout."""
+    for version in sorted(available_versions(), reverse=True):
+        spec = load_spec(version)
+        dest = _name_destination(wb, spec.field("progress").defined_name)
+        if dest and dest[1].replace("$", "").startswith(f"{spec.field('progress').column}{spec.monthly.first_row}"):
+            return version
+    return None
+
+
+def _name_destination(wb, name: str) -> tuple[str, str] | None:
+    dn = wb.defined_names.get(name)
+    if dn is None:
+        return None
+    try:
+        dests = list(dn.destinations)
+    except Exception:  # a name whose text openpyxl cannot tokenise (#REF!, formulas): unusable
+        return None
+    return dests[0] if len(dests) == 1 else None
+
+
+# -- location ---------------------------------------------------------------------------------
+@dataclass
+class _Locator:
+    spec: TemplateSpec
+    wb: object
+    meta: dict
+    routes: dict = field(default_factory=dict)
+    issues: list = field(default_factory=list)
+    file: str = ""
+
+    def sheet_names(self):
+        return [ws.title for ws in self.wb.worksheets]
+
+    def project_cell(self, f: FieldSpec) -> tuple[str, str] | None:
+        dest = _name_destination(self.wb, f.defined_name)
+        if dest and dest[0] in self.sheet_names():
+            self.routes[f.key] = "name"
+            return dest[0], dest[1].replace("$", "").split(":")[0]
+        meta = self.meta.get(f"field.{f.key}")
+        if meta and "!" in meta:
+            sheet, ref = meta.rsplit("!", 1)
+            if sheet in self.sheet_names():
+                min_col, row, _, _ = range_boundaries(ref)
+                label_col = _col_number(f"{self.spec.project_label_columns[0]}1")
+                if _label_key(_one(self.wb[sheet], row, label_col)).rstrip("*") != _label_key(f.th):
+                    return None
+                self.routes[f.key] = "meta"
+                return sheet, ref
+        return None
+
+    def monthly_column(self, f: FieldSpec) -> tuple[str, str, int] | None:
+        """(sheet, column letter, first row) of a monthly field."""
+        dest = _name_destination(self.wb, f.defined_name)
+        if dest and dest[0] in self.sheet_names():
+            min_col, min_row, _, _ = range_boundaries(dest[1].replace("$", ""))
+            self.routes[f.key] = "name"
+            return dest[0], a1(0, min_col - 1)[:-1], min_row
+        meta = self.meta.get(f"field.{f.key}")
+        if meta and "!" in meta:
+            sheet, ref = meta.rsplit("!", 1)
+            if sheet in self.sheet_names():
+                try:
+                    min_col, min_row, _, _ = range_boundaries(ref)
+                except ValueError:
+                    return None
+                header = min_row - (self.spec.monthly.first_row - self.spec.monthly.header_th_row)
+                if header < 1 or _label_key(_one(self.wb[sheet], header, min_col)) != _label_key(f.th):
+                    return None          # stale: rows were inserted or columns moved; labels decide
+                self.routes[f.key] = "meta"
+                return sheet, a1(0, min_col - 1)[:-1], min_row
+        return None
+
+
+def _one(ws, row: int, col: int):
+    for values in ws.iter_rows(min_row=row, max_row=row, min_col=col, max_col=col, values_only=True):
+        return values[0] if values else None
+    return None
+
+
+def _scan(ws, rows=LABEL_SCAN_ROWS, cols=LABEL_SCAN_COLS) -> dict[tuple[int, int], object]:
+    cells = {}
+    for r, row in enumerate(ws.iter_rows(min_row=1, max_row=rows, min_col=1, max_col=cols, values_only=True), 1):
+        for c, v in enumerate(row, 1):
+            if v is not None:
+                cells[(r, c)] = v
+    return cells
+
+
+def _label_key(text) -> str:
+    return re.sub(r"[\s*:]+", "", clean_text(str(text))).casefold()
+
+
+def _locate_by_labels(loc: _Locator, project_missing: list[FieldSpec], monthly_missing: list[FieldSpec],
+                      places: dict, columns: dict) -> None:
+    spec = loc.spec
+    visible = [ws for ws in loc.wb.worksheets if ws.sheet_state == "visible"]
+    scans = {ws.title: _scan(ws) for ws in visible}
+    for f in project_missing:
+        wanted = {_label_key(f.th), _label_key(f.th + "*"), _label_key(f.en)}
+        for title, cells in scans.items():
+            hit = next(((r, c) for (r, c), v in cells.items() if isinstance(v, str) and _label_key(v) in wanted), None)
+            if hit:
+                value_col = _col_number(f.cell) - _col_number(f"{spec.project_label_columns[0]}1") + 1
+                places[f.key] = (title, a1(hit[0] - 1, value_col - 1))
+                loc.routes[f.key] = "label"
+                break
+    for f in monthly_missing:
+        wanted = {_label_key(f.th), _label_key(f.en)}
+        for title, cells in scans.items():
+            hit = next(((r, c) for (r, c), v in cells.items() if isinstance(v, str) and _label_key(v) in wanted), None)
+            if hit:
+                offset = spec.monthly.first_row - spec.monthly.header_th_row
+                if _label_key(cells.get(hit, "")) == _label_key(f.en):
+                    offset = spec.monthly.first_row - spec.monthly.header_en_row
+                columns[f.key] = (title, a1(0, hit[1] - 1)[:-1], hit[0] + offset)
+                loc.routes[f.key] = "label"
+                break
+
+
+def _col_number(ref: str) -> int:
+    return range_boundaries(ref)[0]
+
+
+# -- values -----------------------------------------------------------------------------------
+def _parse(f: FieldSpec, raw, number_format: str | None, date1904: bool):
+    if f.type == "date":
+        return parse_date(raw, date1904=date1904)
+    if f.type == "money":
+        return parse_money(raw)
+    if f.type == "percent":
+        return parse_percent(raw, number_format)
+    if f.type in ("int", "year"):
+        return parse_int(raw)
+    from .values import Parsed
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and f.type not in ("choice",):
+        raw = str(int(raw)) if float(raw).is_integer() else str(raw)
+    text = clean_text(str(raw)) if f.type != "longtext" else str(raw).strip()
+    return Parsed(text)
+
+
+def _choice(spec: TemplateSpec, f: FieldSpec, text: str):
+    from .values import Note, Parsed
+    wanted = clean_text(text).casefold()
+    for c in spec.choices[f.choices]:
+        if wanted == c.value.casefold():
+            return Parsed(c.value, () if text == c.value else (Note("N001", {"raw": text, "value_th": c.value, "value_en": c.en}),))
+        if wanted in {a.casefold() for a in (c.en, *c.aliases)}:
+            return Parsed(c.value, (Note("N001", {"raw": text, "value_th": c.value, "value_en": c.en}),))
+    raise Unreadable("V004")
+
+
+def _value(spec: TemplateSpec, f: FieldSpec, cell, sheet: str, ref: str, file: str, date1904: bool) -> Value:
+    raw = None if cell is None else cell.value
+    ctx = {"label_th": f.th, "label_en": f.en, "field": f.key}
+    if raw is None or is_blank(raw):
+        return Value(f.key, raw, None, sheet, ref)
+    dtype = getattr(cell, "data_type", None)
+    if dtype == "f" or (isinstance(raw, str) and raw.startswith("=") and dtype != "s"):
+        code = "V014" if re.search(r"\[\d+\]|\.xls[xmb]?\b", str(raw), re.I) else "V007"
+        return Value(f.key, raw, None, sheet, ref, error=issue(code, file=file, sheet=sheet, at=ref, value=raw, **ctx))
+    if dtype == "e" or (isinstance(raw, str) and raw.strip() in ERROR_VALUES):
+        return Value(f.key, raw, None, sheet, ref, error=issue("V008", file=file, sheet=sheet, at=ref, value=raw, **ctx))
+    try:
+        parsed = _parse(f, raw, getattr(cell, "number_format", None), date1904)
+        if f.type == "choice" and parsed.value is not None:
+            parsed = _choice(spec, f, parsed.value)
+    except Unreadable as exc:
+        return Value(f.key, raw, None, sheet, ref, error=_at(exc.code, file, sheet, ref, raw, {**ctx, **exc.context}))
+    notes = tuple(_at(n.code, file, sheet, ref, raw, {**ctx, **n.context}) for n in parsed.notes)
+    return Value(f.key, raw, parsed.value, sheet, ref, notes)
+
+
+def _at(code: str, file: str, sheet: str, ref: str, raw, context: dict) -> Issue:
+    context = dict(context)
+    shown = context.pop("value", raw)        # a parser may say how to show the value
+    return issue(code, file=file, sheet=sheet, at=ref, value=shown, **context)
+
+
+def _resolve_fractions(spec, reports, file, history: dict[int, Decimal]) -> list[Issue]:
+    """A progress of 0 < x <= 1 in a plain cell may be a fraction typed as `5%`: never guess silently."""
+    found = []
+    f = spec.field("progress")
+    for k in sorted(reports):
+        v = reports[k].get("progress")
+        if not v or not v.ok or not (0 < v.value <= 1) or any(n.code == "N003" for n in v.notes):
+            continue
+        earlier = [reports[j]["progress"].value for j in range(1, k) if j in reports and reports[j].get("progress")
+                   and reports[j]["progress"].ok] + [p for j, p in history.items() if j < k]
+        best = max(earlier, default=None)
+        scaled = (v.value * 100).normalize()
+        value = scaled if best is not None and best > v.value and scaled >= best else v.value
+        warning = issue("V012", file=file, sheet=v.sheet, at=v.cell, value=v.raw, label_th=f.th, label_en=f.en,
+                        percent=f"{scaled:f}")
+        reports[k]["progress"] = Value(v.key, v.raw, value, v.sheet, v.cell, v.notes + (warning,))
+        found.append(warning)
+    return found
+
+
+# -- the reader -------------------------------------------------------------------------------
+def _merged(wb, ws) -> list[str]:
+    path = getattr(ws, "_worksheet_path", None)
+    archive = getattr(wb, "_archive", None)
+    if not path or archive is None:
+        return []
+    try:
+        data = archive.read(path)
+    except (KeyError, zipfile.BadZipFile):
+        return []
+    at = data.rfind(b"<mergeCells")
+    return re.findall(r'<mergeCell ref="([A-Z]+\d+:[A-Z]+\d+)"', data[at:].decode("utf-8", "replace")) if at >= 0 else []
+
+
+def _read_box(ws, refs: list[str]) -> dict[str, object]:
+    """The cells `refs` of one sheet, read in one bounded pass."""
+    if not refs:
+        return {}
+    bounds = [range_boundaries(r) for r in refs]
+    min_col, min_row = min(b[0] for b in bounds), min(b[1] for b in bounds)
+    max_col, max_row = max(b[2] for b in bounds), max(b[3] for b in bounds)
+    wanted, out = set(refs), {}
+    for row in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col):
+        for cell in row:
+            coordinate = getattr(cell, "coordinate", None)
+            if coordinate in wanted:
+                out[coordinate] = cell
+    return out
+
+
+def read_submission(path: Path, *, name: str | None = None, history: dict[int, Decimal] | None = None
+                    ) -> Submission | Rejection:
+    """Read one workbook; never raises for anything the file contains."""
+    path = Path(path)
+    name = name or path.name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Rejection(name, None, issue("F001", file=name, reason=exc.strerror or type(exc).__name__))
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        wb = open_workbook(path, read_only=True, data_only=False)
+    except Rejected as exc:
+        return Rejection(name, sha, issue(exc.code, file=name, **exc.context))
+    try:
+        return _read(wb, name, sha, history or {})
+    except Rejected as exc:
+        return Rejection(name, sha, issue(exc.code, file=name, **exc.context))
+    finally:
+        wb.close()
+
+
+def _read(wb, file: str, sha: str, history) -> Submission | Rejection:
+    base = load_spec()
+    version, meta, disagreements = _identity(wb, base.id)
+    if version is None:
+        return Rejection(file, sha, issue("T001", file=file))
+    try:
+        spec = load_spec(version)
+    except SpecError:
+        return Rejection(file, sha, issue("T002", file=file, version=version))
+    issues: list[Issue] = [issue("T007", file=file, detail=d) for d in disagreements]
+    loc = _Locator(spec, wb, meta, file=file)
+    ours = set(spec.sheets.values())
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible" and ws.title not in ours:
+            issues.append(issue("T005", file=file, sheet=ws.title))
+
+    places = {f.key: p for f in spec.project_fields if (p := loc.project_cell(f))}
+    columns = {f.key: c for f in spec.monthly_fields if (c := loc.monthly_column(f))}
+    _locate_by_labels(loc, [f for f in spec.project_fields if f.key not in places],
+                      [f for f in spec.monthly_fields if f.key not in columns], places, columns)
+    for key, route in loc.routes.items():
+        if route != "name":
+            issues.append(issue("T003", file=file, field=key, route={"meta": " _meta", "label": "ป้ายชื่อ / label"}[route]))
+    missing = [f.key for f in spec.project_fields if f.key not in places and (f.required or f.is_input)] + \
+              [f.key for f in spec.monthly_fields if f.key not in columns and f.is_input]
+    if "project_code" in missing or len(missing) > len(spec.fields) // 2:
+        return Rejection(file, sha, issue("T004", file=file, field=", ".join(missing[:5])))
+    issues.extend(issue("T004", file=file, field=k) for k in missing)
+
+    by_sheet: dict[str, list[str]] = {}
+    for key, (sheet, ref) in places.items():
+        by_sheet.setdefault(sheet, []).append(ref)
+    rows = spec.monthly.rows
+    for key, (sheet, col, first) in columns.items():
+        by_sheet.setdefault(sheet, []).extend(f"{col}{first + i}" for i in range(rows))
+    cells = {sheet: _read_box(wb[sheet], refs) for sheet, refs in by_sheet.items()}
+    date1904 = getattr(wb, "epoch", None) is not None and wb.epoch.year == 1904
+
+    project = {}
+    for f in spec.project_fields:
+        if f.key in places:
+            sheet, ref = places[f.key]
+            project[f.key] = _value(spec, f, cells[sheet].get(ref), sheet, ref, file, date1904)
+    reports: dict[int, dict[str, Value]] = {}
+    for k in range(1, rows + 1):
+        reports[k] = {}
+        for f in spec.monthly_fields:
+            if f.key in columns and f.derive is None:
+                sheet, col, first = columns[f.key]
+                ref = f"{col}{first + k - 1}"
+                reports[k][f.key] = _value(spec, f, cells[sheet].get(ref), sheet, ref, file, date1904)
+    issues.extend(_derived_checks(spec, columns, places, cells, file))
+    issues.extend(_resolve_fractions(spec, reports, file, history))
+    for sheet in by_sheet:
+        for rng in _merged(wb, wb[sheet]):
+            if any(_inside(ref, rng) for ref in by_sheet[sheet]) and not rng.startswith(("A1:", "A2:")):
+                issues.append(issue("T006", file=file, sheet=sheet, range=rng))
+    saved_by = getattr(getattr(wb, "properties", None), "lastModifiedBy", None)
+    return Submission(file, sha, spec.version, project, reports, issues, loc.routes, saved_by)
+
+
+def _inside(ref: str, rng: str) -> bool:
+    c, r, _, _ = range_boundaries(ref)
+    c0, r0, c1, r1 = range_boundaries(rng)
+    return c0 <= c <= c1 and r0 <= r <= r1 and (c0, r0) != (c1, r1)
+
+
+def _derived_checks(spec, columns, places, cells, file) -> list[Issue]:
+    """A derived cell that holds no formula was typed over: flag it (its value is recomputed)."""
+    found = []
+    for f in spec.monthly_fields:
+        if f.derive in ("running_total:disbursed", "self_check") and f.key in columns:
+            sheet, col, first = columns[f.key]
+            for k in range(1, spec.monthly.rows + 1):
+                ref = f"{col}{first + k - 1}"
+                cell = cells.get(sheet, {}).get(ref)
+                if cell is not None and cell.value is not None and getattr(cell, "data_type", None) != "f":
+                    found.append(issue("T008", file=file, sheet=sheet, at=ref, field=f.key))
+    for f in spec.project_fields:
+        if f.derive and f.key in places:
+            sheet, ref = places[f.key]
+            cell = cells.get(sheet, {}).get(ref)
+            if cell is not None and getattr(cell, "data_type", None) != "f":
+                found.append(issue("T008", file=file, sheet=sheet, at=ref, field=f.key))
+    return found
