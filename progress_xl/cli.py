@@ -53,6 +53,44 @@ def generate(register: Path, fy: int, out_dir: Path):
         click.echo(f"ข้ามแถวที่มีปัญหา {len(result.issues)} แถว / skipped {len(result.issues)} bad register row(s)")
 
 
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--notes/--no-notes", default=True, show_default=True, help="Show how each value was read.")
+def read(files: tuple[Path, ...], notes: bool):
+    """Read filled workbooks back and print what was read, with every coercion note.
+
+    Exit code 1 when any file was rejected (one line each on stderr), else 0.
+    """
+    from .read import Rejection, read_submission
+    rejected = 0
+    for path in files:
+        result = read_submission(path)
+        if isinstance(result, Rejection):
+            click.echo(str(result.issue), err=True)
+            rejected += 1
+            continue
+        click.echo(f"== {result.file}  {result.project_code}  ปีงบ/FY {result.fiscal_year}  "
+                   f"แบบฟอร์ม/template v{result.template_version}  sha256 {result.sha256[:12]}")
+        for k in result.filled_reports():
+            row = result.reports[k]
+            cells = "  ".join(f"{key}={_show(v.value)}" for key, v in row.items() if v.raw is not None)
+            click.echo(f"  {k:>2}: {cells}")
+            for v in row.values():
+                for line in ((v.error,) if v.error else ()) + (v.notes if notes else ()):
+                    click.echo(f"      {line}")
+        for line in result.issues:
+            if notes or line.severity.value != "note":
+                click.echo(f"  {line}")
+    raise SystemExit(1 if rejected else 0)
+
+
+def _show(value) -> str:
+    if hasattr(value, "isoformat"):
+        from .fiscal import format_be
+        return format_be(value)
+    return "-" if value is None else str(value)
+
+
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 

@@ -63,6 +63,8 @@ _PLAIN = re.compile(r"\d+(\.\d+)?|\.\d+")
 def _decimal_from_number(raw) -> Decimal:
     if isinstance(raw, bool) or (isinstance(raw, float) and not math.isfinite(raw)):
         raise Unreadable("V002")
+    if isinstance(raw, Decimal) and not raw.is_finite():
+        raise Unreadable("V002")
     # repr() of a float is its shortest round-tripping text: 1500.5, not 1500.4999...
     return Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
 
@@ -75,9 +77,14 @@ def _decimal_from_text(text: str) -> Decimal:
     raise Unreadable("V002")
 
 
+MAX_NUMBER = Decimal(10) ** 15       # Excel keeps 15 significant digits; beyond is noise, not baht
+
+
 def _normalise(decimal: Decimal) -> Decimal:
+    if not decimal.is_finite() or abs(decimal) >= MAX_NUMBER:
+        raise Unreadable("V013")
     decimal = decimal.normalize()
-    return decimal.quantize(Decimal(1)) if decimal == decimal.to_integral() else decimal
+    return decimal.to_integral_value() if decimal == decimal.to_integral_value() else decimal
 
 
 def parse_money(raw) -> Parsed:
