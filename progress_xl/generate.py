@@ -16,8 +16,8 @@ from typing import Iterable
 import xlsxwriter
 
 from . import __version__
-from .fiscal import fiscal_bounds, format_be, month_label, month_label_en
-from .layout import Formats, column_width, display_width, row_height
+from .fiscal import fiscal_bounds, format_be, month_label
+from .layout import Formats, column_width, row_height
 from .register import Project
 from .selfcheck import problems_formula, problems_value, row_checks, row_formula, row_value, workbook_formula, workbook_value
 from .spec import FieldSpec, TemplateSpec, column_index, column_letter, rowcol
@@ -189,7 +189,7 @@ class _Writer:
         self.wb.close()
 
     def instructions(self) -> None:
-        s, p, f = self.spec, self.project, self.fmt
+        s, p = self.spec, self.project
         ws = self._sheet("instructions")
         ws.set_column("A:A", 4)
         ws.set_column("B:B", 100)

@@ -19,7 +19,7 @@ from openpyxl.utils.cell import range_boundaries
 from .issues import Issue, issue
 from .safety import Rejected, open_workbook
 from .spec import FieldSpec, SpecError, TemplateSpec, a1, available_versions, load_spec
-from .values import Unreadable, clean_text, is_blank, parse_date, parse_int, parse_money, parse_percent, percent_format
+from .values import Note, Parsed, Unreadable, clean_text, is_blank, parse_typed
 
 LABEL_SCAN_ROWS, LABEL_SCAN_COLS = 200, 16
 ERROR_VALUES = ("#REF!", "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#VALUE!", "#SPILL!", "#CALC!")
@@ -137,8 +137,6 @@ class _Locator:
     wb: object
     meta: dict
     routes: dict = field(default_factory=dict)
-    issues: list = field(default_factory=list)
-    file: str = ""
 
     def sheet_names(self):
         return [ws.title for ws in self.wb.worksheets]
@@ -234,24 +232,7 @@ def _col_number(ref: str) -> int:
 
 
 # -- values -----------------------------------------------------------------------------------
-def _parse(f: FieldSpec, raw, number_format: str | None, date1904: bool):
-    if f.type == "date":
-        return parse_date(raw, date1904=date1904)
-    if f.type == "money":
-        return parse_money(raw)
-    if f.type == "percent":
-        return parse_percent(raw, number_format)
-    if f.type in ("int", "year"):
-        return parse_int(raw)
-    from .values import Parsed
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and f.type not in ("choice",):
-        raw = str(int(raw)) if float(raw).is_integer() else str(raw)
-    text = clean_text(str(raw)) if f.type != "longtext" else str(raw).strip()
-    return Parsed(text)
-
-
 def _choice(spec: TemplateSpec, f: FieldSpec, text: str):
-    from .values import Note, Parsed
     wanted = clean_text(text).casefold()
     for c in spec.choices[f.choices]:
         if wanted == c.value.casefold():
@@ -273,7 +254,7 @@ def _value(spec: TemplateSpec, f: FieldSpec, cell, sheet: str, ref: str, file: s
     if dtype == "e" or (isinstance(raw, str) and raw.strip() in ERROR_VALUES):
         return Value(f.key, raw, None, sheet, ref, error=issue("V008", file=file, sheet=sheet, at=ref, value=raw, **ctx))
     try:
-        parsed = _parse(f, raw, getattr(cell, "number_format", None), date1904)
+        parsed = parse_typed(f.type, raw, number_format=getattr(cell, "number_format", None), date1904=date1904)
         if f.type == "choice" and parsed.value is not None:
             parsed = _choice(spec, f, parsed.value)
     except Unreadable as exc:
@@ -370,7 +351,7 @@ def _read(wb, file: str, sha: str, history) -> Submission | Rejection:
     except SpecError:
         return Rejection(file, sha, issue("T002", file=file, version=version))
     issues: list[Issue] = [issue("T007", file=file, detail=d) for d in disagreements]
-    loc = _Locator(spec, wb, meta, file=file)
+    loc = _Locator(spec, wb, meta)
     ours = set(spec.sheets.values())
     for ws in wb.worksheets:
         if ws.sheet_state != "visible" and ws.title not in ours:

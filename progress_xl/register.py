@@ -15,7 +15,7 @@ from pathlib import Path
 from .fiscal import fiscal_year_of
 from .issues import Issue, ProgressXLError, issue, render
 from .spec import FieldSpec, TemplateSpec
-from .values import Unreadable, clean_text, is_blank, parse_date, parse_int, parse_money, parse_percent
+from .values import Unreadable, clean_text, is_blank, parse_percent, parse_typed
 
 PLAN_ALIASES = ("แผนความก้าวหน้า", "แผนความก้าวหน้าสะสม", "planned progress", "planned curve", "plan curve")
 REQUIRED = ("project_code", "project_name", "start_date", "end_date", "budget_allocated", "agency")
@@ -90,18 +90,10 @@ def _rows_xlsx(path: Path) -> list[list]:
 
 
 def _parse(f: FieldSpec, raw):
-    if f.type in ("date",):
-        return parse_date(raw).value
-    if f.type == "money":
-        return parse_money(raw).value
-    if f.type in ("year", "int"):
-        return parse_int(raw).value
-    text = clean_text(str(raw)) if f.type not in ("longtext",) else str(raw).strip()
-    if f.type == "code":
-        text = clean_text(text).replace(" ", "")
-    if f.pattern and not re.fullmatch(f.pattern, text):
+    value = parse_typed(f.type, raw).value
+    if f.pattern and not re.fullmatch(f.pattern, str(value)):
         raise Unreadable("V010", pattern=f.pattern)
-    return text
+    return value
 
 
 def _planned(raw) -> tuple[Decimal, ...]:

@@ -8,7 +8,6 @@ as text, BE years or aliases; it asks for a plain number or a list choice instea
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass

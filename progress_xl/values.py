@@ -11,7 +11,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from .fiscal import BE_OFFSET, EN_MONTHS_ABBR, THAI_MONTHS_ABBR, THAI_MONTHS_FULL, format_be_long
 
@@ -225,3 +225,23 @@ def parse_date(raw, *, date1904: bool = False) -> Parsed:
     day, _ = _text_date(text)
     return Parsed(day, (Note("N001", {"raw": str(raw), "value_th": format_be_long(day),
                                       "value_en": day.isoformat()}),))
+
+
+def parse_typed(type_: str, raw, *, number_format: str | None = None, date1904: bool = False) -> Parsed:
+    """Dispatch on a spec field type: the one place a cell or register value becomes a value."""
+    if is_blank(raw):
+        return Parsed(None)
+    if type_ == "date":
+        return parse_date(raw, date1904=date1904)
+    if type_ == "money":
+        return parse_money(raw)
+    if type_ == "percent":
+        return parse_percent(raw, number_format)
+    if type_ in ("int", "year"):
+        return parse_int(raw)
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        raw = str(int(raw)) if float(raw).is_integer() else str(raw)
+    if type_ == "longtext":
+        return Parsed(str(raw).strip())
+    text = clean_text(str(raw))
+    return Parsed(text.replace(" ", "") if type_ == "code" else text)

@@ -1,7 +1,6 @@
 """Shared test helpers: read formula cells and their values, normalise XML parts for golden files."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 import zipfile

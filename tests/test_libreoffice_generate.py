@@ -1,6 +1,5 @@
 """Generated workbooks in real LibreOffice (issue 3): open, recalculate to our cached values,
 survive a re-save with names, validations, protection and _meta, and print to A4 with Thai text."""
-import io
 import subprocess
 
 import openpyxl

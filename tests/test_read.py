@@ -1,6 +1,5 @@
 """read: every quirk of how people type, and every hostile file, one fixture each (issue 4)."""
 import datetime as dt
-import io
 import shutil
 import time
 import zipfile

@@ -1,6 +1,5 @@
 """What people type, read back (issue 4 property tests): the value, or a clear Unreadable; never a crash."""
 import datetime as dt
-from decimal import Decimal
 from types import SimpleNamespace
 
 from hypothesis import given
