@@ -200,7 +200,7 @@ class _Writer:
             ("subtitle", f"{s.title_en} · {p.code} · ปีงบประมาณ / FY {self.fy}"),
             ("heading", "วิธีกรอก / How to fill"),
             ("text", f"1. กรอกรายงานเดือนละครั้งในชีต '{self.names['monthly']}' ในแถวของเดือนนั้น ระหว่างวันที่ {lo}-{hi} ของเดือน\n"
-                     f"   Fill one row a month on the '{self.names['monthly']}' sheet, in that month's row, between the {lo}th and {hi}th."),
+                     f"   Fill one row a month on the '{self.names['monthly']}' sheet, in that month's row, between days {lo} and {hi} of the month."),
             ("text", "2. ช่องสีเหลืองคือช่องที่ต้องกรอก ช่องอื่นล็อกไว้ (ไม่มีรหัสผ่าน ป้องกันการพิมพ์ทับโดยไม่ตั้งใจ)\n"
                      "   Yellow cells are yours to fill; the others are locked (no password: a guard against typing over labels)."),
             ("text", "3. วันที่: พิมพ์ เช่น 22/10/2563 หรือ 22/10/2020 ระบบอ่านได้ทั้ง พ.ศ. และ ค.ศ.\n"
@@ -215,7 +215,7 @@ class _Writer:
                      f"   Check the self-check column; when every row says '{s.ready}', save (.xlsx) and email it back. Do not rename sheets."),
             ("heading", "ความหมายของสถานะ / What the statuses mean"),
         ]
-        for name in ("plan_status", "target_status"):
+        for name in s.choices:
             for c in s.choices[name]:
                 lines.append(("text", f"• {c.value} / {c.en}"))
         lines += [
@@ -288,17 +288,20 @@ class _Writer:
         ws = self._sheet("monthly")
         fields = s.monthly_fields
         last_col = max(column_index(x.column) for x in fields)
-        widths = {"report_no": 7, "month": 11, "report_date": 17, "narrative": 42, "progress": 13,
-                  "disbursed": 16, "cumulative": 16, "plan_status": 17, "target_status": 19,
-                  "remark": 28, "check": 44, "stage": 22}
+        widths = {x.key: x.width or column_width([x.th, x.en]) for x in fields}
         for x in fields:
             ci = column_index(x.column)
-            ws.set_column(ci, ci, widths.get(x.key, column_width([x.th, x.en])))
+            ws.set_column(ci, ci, widths[x.key])
         ws.merge_range(0, 0, 0, last_col, f"รายงานความก้าวหน้ารายเดือน / Monthly progress — {s.title_th}", f("title"))
         ws.merge_range(1, 0, 1, last_col, f"{p.code}  {p['project_name']}  ·  ปีงบประมาณ / FY {self.fy}  ·  "
                        f"งบประมาณ / Budget {_fixed(self.budget, 0)} บาท", f("subtitle"))
         cr, cc = rowcol(m.check_cell)
         ws.merge_range(cr, 0, cr, cc - 1, "ผลตรวจทั้งไฟล์ / Workbook check", f("label"))
+        if m.hint_row:
+            lo, hi = s.reporting_window
+            ws.merge_range(m.hint_row - 1, 0, m.hint_row - 1, last_col,
+                           f"กรอกช่องสีเหลืองในแถวของเดือนที่รายงาน ระหว่างวันที่ {lo}-{hi} ของเดือน · "
+                           f"Fill the yellow cells of the month's row, between days {lo} and {hi} of the month", f("subtitle"))
         for x in fields:
             ci = column_index(x.column)
             ws.write_string(m.header_th_row - 1, ci, x.th, f("header"))

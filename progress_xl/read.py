@@ -392,6 +392,7 @@ def _read(wb, file: str, sha: str, history) -> Submission | Rejection:
                 sheet, col, first = columns[f.key]
                 ref = f"{col}{first + k - 1}"
                 reports[k][f.key] = _value(spec, f, cells[sheet].get(ref), sheet, ref, file, date1904)
+    _into_current_schema(base, project, reports)
     issues.extend(_derived_checks(spec, columns, places, cells, file))
     issues.extend(_resolve_fractions(spec, reports, file, history))
     for sheet in by_sheet:
@@ -400,6 +401,16 @@ def _read(wb, file: str, sha: str, history) -> Submission | Rejection:
                 issues.append(issue("T006", file=file, sheet=sheet, range=rng))
     saved_by = getattr(getattr(wb, "properties", None), "lastModifiedBy", None)
     return Submission(file, sha, spec.version, project, reports, issues, loc.routes, saved_by)
+
+
+def _into_current_schema(current: TemplateSpec, project: dict, reports: dict) -> None:
+    """An older version's workbook lacks the fields added since: they read as empty, with no cell."""
+    for f in current.project_fields:
+        project.setdefault(f.key, Value(f.key, None, None, None, None))
+    for row in reports.values():
+        for f in current.monthly_fields:
+            if f.derive is None:
+                row.setdefault(f.key, Value(f.key, None, None, None, None))
 
 
 def _inside(ref: str, rng: str) -> bool:

@@ -74,6 +74,7 @@ class FieldSpec:
     message_th: str | None = None
     message_en: str | None = None
     aliases: tuple[str, ...] = ()
+    width: float | None = None    # monthly column width, in characters
 
     @property
     def is_input(self) -> bool:
@@ -105,6 +106,7 @@ class MonthlyLayout:
     header_en_row: int
     check_cell: str
     freeze: str
+    hint_row: int | None = None   # a fill hint above the headers (v2 on)
     rows: int = 12
 
     @property
@@ -228,7 +230,7 @@ def parse_spec(data: dict, source: str = "<spec>") -> TemplateSpec:
             project_label_columns=(data["project"]["label_th_column"], data["project"]["label_en_column"]),
             project_fields=project,
             monthly=MonthlyLayout(m["first_row"], m["header_th_row"], m["header_en_row"],
-                                  m["check_cell"], m["freeze"]),
+                                  m["check_cell"], m["freeze"], m.get("hint_row")),
             monthly_fields=monthly, source=source)
     except KeyError as exc:
         raise SpecError(f"{source}: missing key {exc}") from None

@@ -1,6 +1,6 @@
-"""Rewrite tests/golden/<template>/ from the seed project's workbook. Review the diff before committing.
+"""Rewrite tests/golden/seed_vN/ from the seed project's workbook. Review the diff before committing.
 
-Run: .venv/bin/python scripts/update_golden.py
+Run: .venv/bin/python scripts/update_golden.py [VERSION...]   (default: every template version)
 """
 import io
 import shutil
@@ -14,11 +14,15 @@ from helpers import xml_parts  # noqa: E402
 
 from progress_xl.generate import generate_workbook  # noqa: E402
 from progress_xl.register import read_register  # noqa: E402
-from progress_xl.spec import load_spec  # noqa: E402
+from progress_xl.spec import available_versions, load_spec  # noqa: E402
 
 
 def main() -> None:
-    spec = load_spec()
+    for version in [int(v) for v in sys.argv[1:]] or available_versions():
+        write(load_spec(version))
+
+
+def write(spec) -> None:
     seed = next(p for p in read_register(ROOT / "samples" / "register.csv", spec, 2564).projects
                 if p.code == "01000000-2462")
     buf = io.BytesIO()

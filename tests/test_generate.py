@@ -11,6 +11,7 @@ from helpers import xml_parts
 
 from progress_xl.generate import generate_all, generate_workbook, workbook_filename
 from progress_xl.layout import BE_DATE
+from progress_xl.spec import available_versions, load_spec
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
@@ -61,10 +62,13 @@ def test_output_is_byte_identical_for_the_same_input(spec, seed_project, seed_bo
     assert again.getvalue() == seed_book
 
 
-def test_golden_xml_parts(seed_book, spec):
+@pytest.mark.parametrize("version", available_versions())
+def test_golden_xml_parts(version, seed_project):
     """Every XML part equals the reviewed golden copy (scripts/update_golden.py writes them)."""
-    golden = GOLDEN / f"seed_v{spec.version}"
-    parts = xml_parts(seed_book)
+    golden = GOLDEN / f"seed_v{version}"
+    buf = io.BytesIO()
+    generate_workbook(load_spec(version), seed_project, buf)
+    parts = xml_parts(buf.getvalue())
     expected = sorted(str(p.relative_to(golden))[:-4] for p in golden.rglob("*.txt"))
     assert sorted(parts) == expected
     for name, text in parts.items():
@@ -107,7 +111,8 @@ def test_prefilled_values_and_thai_typography(seed_book, spec, seed_project):
     assert project["C5"].value == "01000000-2462" and project["C9"].value == 122800
     assert project["C7"].value == dt.datetime(2020, 10, 1) and project["C7"].number_format == BE_DATE
     assert [monthly[f"B{spec.monthly.row_of(k)}"].value for k in (1, 12)] == ["ต.ค. 2563", "ก.ย. 2564"]
-    assert monthly["C8"].number_format == BE_DATE and monthly["E8"].number_format == '0.00" %"'
+    assert monthly[spec.monthly_cell("report_date", 1)].number_format == BE_DATE
+    assert monthly[spec.monthly_cell("progress", 1)].number_format == '0.00" %"'
     assert project["C4"].font.name == "TH Sarabun New"
     assert monthly.sheet_format.defaultRowHeight == pytest.approx(22, abs=0.5)
     assert int(monthly.page_setup.paperSize) == 9 and monthly.freeze_panes == spec.monthly.freeze
@@ -116,13 +121,16 @@ def test_prefilled_values_and_thai_typography(seed_book, spec, seed_project):
 
 def test_validations_dropdowns_and_messages(seed_book, spec):
     wb = openpyxl.load_workbook(io.BytesIO(seed_book))
-    dvs = {str(dv.sqref): dv for dv in wb[spec.sheets["monthly"]].data_validations.dataValidation}
-    assert dvs["H8:H19"].type == "list" and dvs["H8:H19"].formula1 == "px_list_plan_status"
-    assert dvs["E8:E19"].type == "decimal" and (dvs["E8:E19"].formula1, dvs["E8:E19"].formula2) == ("0", "100")
-    assert dvs["F8:F19"].operator == "greaterThanOrEqual"
-    assert dvs["C8:C19"].type == "date" and (dvs["C8:C19"].formula1, dvs["C8:C19"].formula2) == ("44105", "44469")
-    assert "0 ถึง 100" in dvs["E8:E19"].prompt and "0 to 100" in dvs["E8:E19"].prompt
-    assert dvs["E8:E19"].errorStyle in (None, "stop")
+    found = {str(dv.sqref): dv for dv in wb[spec.sheets["monthly"]].data_validations.dataValidation}
+    dvs = {f.key: found[f"{spec.monthly_cell(f.key, 1)}:{spec.monthly_cell(f.key, 12)}"]
+           for f in spec.monthly_fields if f.is_input and f.type != "longtext"}
+    assert dvs["plan_status"].type == "list" and dvs["plan_status"].formula1 == "px_list_plan_status"
+    assert dvs["stage"].type == "list" and dvs["stage"].formula1 == "px_list_stage"
+    assert dvs["progress"].type == "decimal" and (dvs["progress"].formula1, dvs["progress"].formula2) == ("0", "100")
+    assert dvs["disbursed"].operator == "greaterThanOrEqual"
+    assert dvs["report_date"].type == "date" and (dvs["report_date"].formula1, dvs["report_date"].formula2) == ("44105", "44469")
+    assert "0 ถึง 100" in dvs["progress"].prompt and "0 to 100" in dvs["progress"].prompt
+    assert dvs["progress"].errorStyle in (None, "stop")
 
 
 def test_self_check_cached_values_name_each_problem(filled_book, spec):
@@ -135,7 +143,7 @@ def test_self_check_cached_values_name_each_problem(filled_book, spec):
     assert "month" in check[7] and "list" in check[8] and "must be a number" in check[9]
     assert "exceeds the allocated budget" in check[10] and not check[11]
     assert ws[spec.monthly.check_cell].value.startswith("มีปัญหา 7 แถว")
-    assert ws[f"G{spec.monthly.row_of(2)}"].value == 1500.5
+    assert ws[spec.monthly_cell("cumulative", 2)].value == 1500.5
     assert wb[spec.sheets["project"]]["C10"].value == pytest.approx(131600.5)
 
 

@@ -12,8 +12,16 @@ from test_generate import FILLED
 from progress_xl import safety
 from progress_xl.generate import generate_workbook
 from progress_xl.read import Rejection, Submission, read_submission
+from progress_xl.spec import load_spec
 
-MONTHLY, PROJECT = "รายงาน Monthly", "โครงการ Project"
+SPEC = load_spec()
+MONTHLY, PROJECT = SPEC.sheets["monthly"], SPEC.sheets["project"]
+
+
+def at(key: str, k: int = 1, *, shift: int = 0) -> str:
+    """The cell of monthly field `key` in report k of the current template (rows shifted by `shift`)."""
+    col = SPEC.field(key).column
+    return f"{col}{SPEC.monthly.row_of(k) + shift}"
 
 
 @pytest.fixture
@@ -58,7 +66,7 @@ def report(sub, k, key):
 ], ids=["real-date", "be-text", "thai-abbr-month", "thai-full-month", "iso", "thai-digits", "be-year-in-date-cell",
         "serial"])
 def test_dates(blank, raw, expected):
-    v = report(read_ok(typed(blank, {"C8": raw})), 1, "report_date")
+    v = report(read_ok(typed(blank, {at("report_date"): raw})), 1, "report_date")
     assert v.value == expected and v.error is None
     # every coercion explains itself; a serial in a date-formatted cell is a real date to the client
     assert bool(v.notes) == (isinstance(raw, str) or raw == dt.datetime(2563, 10, 22))
@@ -69,7 +77,7 @@ def test_dates(blank, raw, expected):
 def test_1904_date_system(blank):
     def mac(wb):
         wb.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904
-    v = report(read_ok(typed(blank, {"C8": dt.datetime(2020, 10, 22)}, setup=mac)), 1, "report_date")
+    v = report(read_ok(typed(blank, {at("report_date"): dt.datetime(2020, 10, 22)}, setup=mac)), 1, "report_date")
     assert v.value == dt.date(2020, 10, 22)
 
 
@@ -79,35 +87,35 @@ def test_1904_date_system(blank):
     ("1,500.50", Decimal("1500.5")),
 ], ids=["grouped", "unit", "baht-sign-dash", "thai-digits", "full-width", "number", "grouped-decimal"])
 def test_money(blank, raw, expected):
-    v = report(read_ok(typed(blank, {"F8": raw})), 1, "disbursed")
+    v = report(read_ok(typed(blank, {at("disbursed"): raw})), 1, "disbursed")
     assert v.value == expected and v.error is None and bool(v.notes) == isinstance(raw, str)
 
 
 @pytest.mark.parametrize("raw, code", [("หนึ่งแสน", "V002"), ("-500", "V006"), (-500, "V006"), ("1.500,50", "V013")],
                          ids=["words", "negative-text", "negative-number", "ambiguous-separators"])
 def test_money_errors_are_never_guessed(blank, raw, code):
-    v = report(read_ok(typed(blank, {"F8": raw})), 1, "disbursed")
-    assert v.value is None and v.error.code == code and (v.error.sheet, v.error.cell) == (MONTHLY, "F8")
+    v = report(read_ok(typed(blank, {at("disbursed"): raw})), 1, "disbursed")
+    assert v.value is None and v.error.code == code and (v.error.sheet, v.error.cell) == (MONTHLY, at("disbursed"))
 
 
 @pytest.mark.parametrize("raw, expected", [(5, 5), ("5", 5), ("5%", 5), ("5.00 %", 5), ("ร้อยละ 5", 5), ("๔๕", 45)],
                          ids=["number", "text", "percent-sign", "printed-form", "thai-words", "thai-digits"])
 def test_percent(blank, raw, expected):
-    assert report(read_ok(typed(blank, {"E8": raw})), 1, "progress").value == expected
+    assert report(read_ok(typed(blank, {at("progress"): raw})), 1, "progress").value == expected
 
 
 def test_fraction_in_a_percent_formatted_cell(blank):
     def fmt(wb):
-        wb[MONTHLY]["E8"].number_format = "0.00%"
-    v = report(read_ok(typed(blank, {"E8": 0.05}, setup=fmt)), 1, "progress")
+        wb[MONTHLY][at("progress")].number_format = "0.00%"
+    v = report(read_ok(typed(blank, {at("progress"): 0.05}, setup=fmt)), 1, "progress")
     assert v.value == 5 and v.notes[0].code == "N003"
 
 
 def test_fraction_in_a_plain_cell_is_resolved_from_earlier_months_with_a_warning(blank):
-    sub = read_ok(typed(blank, {"E8": 3, "E9": 0.05}))
+    sub = read_ok(typed(blank, {at("progress"): 3, at("progress", 2): 0.05}))
     v = report(sub, 2, "progress")
     assert v.value == 5 and "V012" in [n.code for n in v.notes]
-    first = read_ok(typed(blank, {"E8": 0.05}))
+    first = read_ok(typed(blank, {at("progress"): 0.05}))
     v = report(first, 1, "progress")
     assert v.value == Decimal("0.05") and "V012" in [n.code for n in v.notes]   # no history: kept, but asked
 
@@ -117,24 +125,24 @@ def test_fraction_in_a_plain_cell_is_resolved_from_earlier_months_with_a_warning
     ("ล่าช้ากว่าเเผน", "ล่าช้ากว่าแผน"), ("On plan", "เป็นไปตามแผน"), ("behind schedule", "ล่าช้ากว่าแผน"),
 ], ids=["exact", "nbsp", "zero-width-space", "sara-e-twice", "english", "english-alias"])
 def test_statuses_typed_by_hand(blank, raw, expected):
-    assert report(read_ok(typed(blank, {"H8": raw})), 1, "plan_status").value == expected
+    assert report(read_ok(typed(blank, {at("plan_status"): raw})), 1, "plan_status").value == expected
 
 
 def test_unknown_status_is_an_error(blank):
-    v = report(read_ok(typed(blank, {"H8": "ตามแผนครับ"})), 1, "plan_status")
+    v = report(read_ok(typed(blank, {at("plan_status"): "ตามแผนครับ"})), 1, "plan_status")
     assert v.value is None and v.error.code == "V004"
 
 
 @pytest.mark.parametrize("raw, code", [("=1+1", "V007"), ("=[1]Sheet1!A1", "V014"), ("#REF!", "V008"), ("#DIV/0!", "V008")],
                          ids=["formula-in-input", "external-link", "ref-error", "div-error"])
 def test_formulas_and_errors_are_never_data(blank, raw, code):
-    v = report(read_ok(typed(blank, {"E8": raw})), 1, "progress")
+    v = report(read_ok(typed(blank, {at("progress"): raw})), 1, "progress")
     assert v.value is None and v.error.code == code
 
 
 def test_overwritten_derived_cell_is_flagged(blank):
-    sub = read_ok(typed(blank, {"G8": 99999, f"{PROJECT}!C10": 5}))
-    assert {("T008", i.cell) for i in sub.issues} >= {("T008", "G8"), ("T008", "C10")}
+    sub = read_ok(typed(blank, {at("cumulative"): 99999, f"{PROJECT}!{SPEC.field('budget_used').cell}": 5}))
+    assert {("T008", i.cell) for i in sub.issues} >= {("T008", at("cumulative")), ("T008", SPEC.field("budget_used").cell)}
 
 
 def test_filled_workbook_reads_what_was_written(tmp_path, spec, seed_project):
@@ -162,7 +170,7 @@ def _drop_names(wb):
 
 
 def test_names_lost_falls_back_to_meta(blank):
-    sub = read_ok(typed(blank, {"E8": 45}, setup=_drop_names))
+    sub = read_ok(typed(blank, {at("progress"): 45}, setup=_drop_names))
     assert report(sub, 1, "progress").value == 45 and sub.routes["progress"] == "meta"
     assert "T003" in {i.code for i in sub.issues}
 
@@ -172,9 +180,9 @@ def test_rows_inserted_above_the_block_and_names_lost_falls_back_to_labels(blank
         _drop_names(wb)
         wb[MONTHLY].insert_rows(4, 3)
     path = typed(blank, {}, setup=insert)
-    path = typed(path, {"E11": 45, "F11": "1,000"}, out=path.with_name("typed2.xlsx"))
+    path = typed(path, {at("progress", shift=3): 45, at("disbursed", shift=3): "1,000"}, out=path.with_name("typed2.xlsx"))
     sub = read_ok(path)
-    assert report(sub, 1, "progress").value == 45 and report(sub, 1, "progress").cell == "E11"
+    assert report(sub, 1, "progress").value == 45 and report(sub, 1, "progress").cell == at("progress", shift=3)
     assert report(sub, 1, "disbursed").value == 1000 and sub.routes["progress"] == "label"
 
 
@@ -187,14 +195,14 @@ def test_sheets_renamed_reordered_and_extra_sheets(blank):
         hidden = wb.create_sheet("ลับ")
         hidden.sheet_state = "hidden"
     path = typed(blank, {}, setup=mess)
-    path = typed(path, {"รายงาน (2)!E8": 45}, out=path.with_name("typed2.xlsx"))
+    path = typed(path, {f"รายงาน (2)!{at('progress')}": 45}, out=path.with_name("typed2.xlsx"))
     sub = read_ok(path)
     assert report(sub, 1, "progress").value == 45 and report(sub, 1, "progress").sheet == "รายงาน (2)"
     assert ("T005", "ลับ") in {(i.code, i.sheet) for i in sub.issues}
 
 
 def test_merged_input_cells_are_flagged(blank):
-    sub = read_ok(typed(blank, {"D8": "ทำแล้ว"}, setup=lambda wb: wb[MONTHLY].merge_cells("D8:D9")))
+    sub = read_ok(typed(blank, {at("narrative"): "ทำแล้ว"}, setup=lambda wb: wb[MONTHLY].merge_cells(f"{at('narrative')}:{at('narrative', 2)}")))
     assert "T006" in {i.code for i in sub.issues}
 
 
@@ -207,9 +215,9 @@ def _rewrite(path, out, part, change):
 
 
 def test_dimension_that_lies_and_a_stray_value_far_away(blank, tmp_path):
-    path = typed(blank, {"E8": 45, "XFD1048576": "x"})
+    path = typed(blank, {at("progress"): 45, "XFD1048576": "x"})
     with zipfile.ZipFile(path) as zf:
-        part = next(n for n in zf.namelist() if n.startswith("xl/worksheets/") and b"E8" in zf.read(n))
+        part = next(n for n in zf.namelist() if n.startswith("xl/worksheets/") and at("progress").encode() in zf.read(n))
     liar = _rewrite(path, tmp_path / "liar.xlsx", part,
                     lambda d: __import__("re").sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', d))
     started = time.perf_counter()
@@ -272,7 +280,7 @@ def _hostile(kind, tmp_path, blank):
         wb.active["A1"] = "budget"
         wb.save(p)
     elif kind == "unknown-version":
-        _rewrite(blank, p, "docProps/custom.xml", lambda d: d.replace(b"<vt:i4>1</vt:i4>", b"<vt:i4>9</vt:i4>"))
+        _rewrite(blank, p, "docProps/custom.xml", lambda d: d.replace(f"<vt:i4>{SPEC.version}</vt:i4>".encode(), b"<vt:i4>9</vt:i4>"))
     return p
 
 
@@ -304,5 +312,27 @@ def test_meta_sheet_edited_by_hand_is_not_trusted_over_the_properties(blank):
         for row in meta.iter_rows():
             if row[0].value == "template_version":
                 row[1].value = "7"
-    sub = read_ok(typed(blank, {"E8": 5}, setup=edit))
-    assert sub.template_version == 1 and "T007" in {i.code for i in sub.issues}
+    sub = read_ok(typed(blank, {at("progress"): 5}, setup=edit))
+    assert sub.template_version == SPEC.version and "T007" in {i.code for i in sub.issues}
+
+
+# -- template versions: every known version reads into the current schema ---------------------------
+def test_v1_and_v2_workbooks_read_into_the_current_schema(tmp_path, seed_project):
+    books = {}
+    for version in (1, 2):
+        books[version] = tmp_path / f"v{version}.xlsx"
+        reports = {k: dict(row, stage="ดำเนินการ") if version == 2 else row for k, row in FILLED.items()}
+        generate_workbook(load_spec(version), seed_project, books[version], reports=reports)
+    v1, v2 = read_ok(books[1]), read_ok(books[2])
+    assert (v1.template_version, v2.template_version) == (1, 2)
+    keys = {f.key for f in SPEC.monthly_fields if f.derive is None}
+    assert all(set(row) == keys for sub in (v1, v2) for row in sub.reports.values())
+    for k in FILLED:
+        for key in keys - {"stage"}:
+            a, b = v1.reports[k][key], v2.reports[k][key]
+            assert (a.value, a.raw, getattr(a.error, "code", None)) == (b.value, b.raw, getattr(b.error, "code", None)), (k, key)
+        assert v1.reports[k]["progress"].cell == f"E{7 + k}" and v2.reports[k]["progress"].cell == f"F{9 + k}"
+        assert v1.reports[k]["stage"].value is None and v1.reports[k]["stage"].cell is None
+        assert v2.reports[k]["stage"].value == "ดำเนินการ"
+    assert {f.key: v.value for f, v in ((f, v1.project[f.key]) for f in SPEC.project_fields)} == \
+           {f.key: v2.project[f.key].value for f in SPEC.project_fields}

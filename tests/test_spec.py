@@ -5,7 +5,7 @@ import tomllib
 
 import pytest
 
-from progress_xl.spec import SpecError, load_spec, parse_spec, templates_dir
+from progress_xl.spec import SpecError, available_versions, load_spec, parse_spec, templates_dir
 
 
 @pytest.fixture
@@ -48,4 +48,11 @@ def test_spec_error_names_the_key(raw, mutate, names):
 
 
 def test_load_spec_picks_the_newest_version():
-    assert load_spec().version == max(load_spec(v).version for v in (1,))
+    assert available_versions() == (1, 2) and load_spec().version == 2 and load_spec(1).version == 1
+
+
+def test_every_version_keeps_the_schema_keys_of_the_one_before():
+    """A newer version may add fields, never drop or retype one: older workbooks map by key."""
+    for old, new in zip(available_versions(), available_versions()[1:]):
+        before, after = load_spec(old), load_spec(new)
+        assert {f.key: f.type for f in before.fields}.items() <= {f.key: f.type for f in after.fields}.items()
