@@ -232,13 +232,13 @@ def _col_number(ref: str) -> int:
 
 
 # -- values -----------------------------------------------------------------------------------
-def _choice(spec: TemplateSpec, f: FieldSpec, text: str):
+def _choice(spec: TemplateSpec, f: FieldSpec, text: str, raw) -> Parsed:
+    """A list choice from what was typed: exact, or cleaned (NBSP, zero-width, เเ) or an alias, with a note."""
     wanted = clean_text(text).casefold()
     for c in spec.choices[f.choices]:
-        if wanted == c.value.casefold():
-            return Parsed(c.value, () if text == c.value else (Note("N001", {"raw": text, "value_th": c.value, "value_en": c.en}),))
-        if wanted in {a.casefold() for a in (c.en, *c.aliases)}:
-            return Parsed(c.value, (Note("N001", {"raw": text, "value_th": c.value, "value_en": c.en}),))
+        if wanted in {a.casefold() for a in (c.value, c.en, *c.aliases)}:
+            notes = () if raw == c.value else (Note("N001", {"raw": raw, "value_th": c.value, "value_en": c.en}),)
+            return Parsed(c.value, notes)
     raise Unreadable("V004")
 
 
@@ -256,7 +256,7 @@ def _value(spec: TemplateSpec, f: FieldSpec, cell, sheet: str, ref: str, file: s
     try:
         parsed = parse_typed(f.type, raw, number_format=getattr(cell, "number_format", None), date1904=date1904)
         if f.type == "choice" and parsed.value is not None:
-            parsed = _choice(spec, f, parsed.value)
+            parsed = _choice(spec, f, parsed.value, raw)
     except Unreadable as exc:
         return Value(f.key, raw, None, sheet, ref, error=_at(exc.code, file, sheet, ref, raw, {**ctx, **exc.context}))
     notes = tuple(_at(n.code, file, sheet, ref, raw, {**ctx, **n.context}) for n in parsed.notes)

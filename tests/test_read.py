@@ -125,7 +125,8 @@ def test_fraction_in_a_plain_cell_is_resolved_from_earlier_months_with_a_warning
     ("ล่าช้ากว่าเเผน", "ล่าช้ากว่าแผน"), ("On plan", "เป็นไปตามแผน"), ("behind schedule", "ล่าช้ากว่าแผน"),
 ], ids=["exact", "nbsp", "zero-width-space", "sara-e-twice", "english", "english-alias"])
 def test_statuses_typed_by_hand(blank, raw, expected):
-    assert report(read_ok(typed(blank, {at("plan_status"): raw})), 1, "plan_status").value == expected
+    v = report(read_ok(typed(blank, {at("plan_status"): raw})), 1, "plan_status")
+    assert v.value == expected and bool(v.notes) == (raw != expected)     # every coercion says so
 
 
 def test_unknown_status_is_an_error(blank):
