@@ -19,7 +19,8 @@ from . import __version__
 from .fiscal import fiscal_bounds, format_be, month_label
 from .layout import Formats, column_width, row_height
 from .register import Project
-from .selfcheck import problems_formula, problems_value, row_checks, row_formula, row_value, workbook_formula, workbook_value
+from .selfcheck import (problems_formula, problems_value, row_checks, row_formula, row_value, running_total_formula,
+                        workbook_formula, workbook_value)
 from .spec import FieldSpec, TemplateSpec, column_index, column_letter, rowcol
 
 WINDOWS_BAD = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -333,11 +334,10 @@ class _Writer:
             for x in fields:
                 ci = column_index(x.column)
                 if x.derive == "running_total:disbursed":
-                    d = s.field("disbursed").column
                     total = sum((written[j].get("disbursed") for j in range(1, k + 1)
                                  if _is_num(written[j].get("disbursed"))), Decimal(0))
                     any_ = any(_is_num(written[j].get("disbursed")) for j in range(1, k + 1))
-                    self._ok(ws.write_formula(r - 1, ci, f'=IF(COUNT({d}${m.first_row}:{d}{r})=0,"",SUM({d}${m.first_row}:{d}{r}))',
+                    self._ok(ws.write_formula(r - 1, ci, running_total_formula(s, r),
                                               f("formula_money"), _num(total) if any_ else ""))
                 elif x.derive == "self_check":
                     value = row_value(s, self.checks, k, written)

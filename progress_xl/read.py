@@ -17,7 +17,8 @@ from pathlib import Path
 from openpyxl.utils.cell import range_boundaries
 
 from .issues import Issue, issue
-from .safety import Rejected, open_workbook
+from .safety import Rejected, open_workbook, time_limit
+from .selfcheck import running_total_formula, same_formula
 from .spec import FieldSpec, SpecError, TemplateSpec, a1, available_versions, load_spec
 from .values import Note, Parsed, Unreadable, clean_text, is_blank, parse_typed
 
@@ -330,15 +331,16 @@ def read_submission(path: Path, *, name: str | None = None, history: dict[int, D
         return Rejection(name, None, issue("F001", file=name, reason=exc.strerror or type(exc).__name__))
     sha = hashlib.sha256(data).hexdigest()
     try:
-        wb = open_workbook(path, read_only=True, data_only=False)
+        with time_limit():
+            wb = open_workbook(path, read_only=True, data_only=False)
+            try:
+                return _read(wb, name, sha, history or {})
+            finally:
+                wb.close()
     except Rejected as exc:
         return Rejection(name, sha, issue(exc.code, file=name, **exc.context))
-    try:
-        return _read(wb, name, sha, history or {})
-    except Rejected as exc:
-        return Rejection(name, sha, issue(exc.code, file=name, **exc.context))
-    finally:
-        wb.close()
+    except Exception as exc:  # noqa: BLE001 - a file nobody here made: one line, never a traceback
+        return Rejection(name, sha, issue("F008", file=name, reason=f"{type(exc).__name__}: {str(exc)[:120]}"))
 
 
 def _read(wb, file: str, sha: str, history) -> Submission | Rejection:
@@ -420,7 +422,7 @@ def _inside(ref: str, rng: str) -> bool:
 
 
 def _derived_checks(spec, columns, places, cells, file) -> list[Issue]:
-    """A derived cell that holds no formula was typed over: flag it (its value is recomputed)."""
+    """A derived cell typed over, or whose formula was changed, is flagged (its value is recomputed)."""
     found = []
     for f in spec.monthly_fields:
         if f.derive in ("running_total:disbursed", "self_check") and f.key in columns:
@@ -428,7 +430,13 @@ def _derived_checks(spec, columns, places, cells, file) -> list[Issue]:
             for k in range(1, spec.monthly.rows + 1):
                 ref = f"{col}{first + k - 1}"
                 cell = cells.get(sheet, {}).get(ref)
-                if cell is not None and cell.value is not None and getattr(cell, "data_type", None) != "f":
+                if cell is None or cell.value is None:
+                    continue
+                typed_over = getattr(cell, "data_type", None) != "f"
+                # the running total's formula is known exactly (when the block has not moved)
+                changed = (not typed_over and f.derive == "running_total:disbursed" and first == spec.monthly.first_row
+                           and not same_formula(cell.value, running_total_formula(spec, spec.monthly.row_of(k))))
+                if typed_over or changed:
                     found.append(issue("T008", file=file, sheet=sheet, at=ref, field=f.key))
     for f in spec.project_fields:
         if f.derive and f.key in places:

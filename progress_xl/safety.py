@@ -7,7 +7,10 @@ Every refusal is a `Rejected` carrying one catalogue issue.
 """
 from __future__ import annotations
 
+import contextlib
 import io
+import signal
+import threading
 import warnings
 import zipfile
 import zlib
@@ -22,6 +25,7 @@ MAX_TOTAL_BYTES = 256 * 1024 * 1024
 MAX_RATIO = 200            # inflated / compressed, for parts over MIN_RATIO_PART
 MIN_RATIO_PART = 1024 * 1024
 MAX_MEMBERS = 2000
+MAX_READ_SECONDS = 30.0    # one workbook's read, wall clock; memory is bounded by the caps above
 STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 MACRO_TYPES = (b"macroEnabled", b"vbaProject", b"application/vnd.ms-office.vbaProject")
 
@@ -38,6 +42,37 @@ class Rejected(Exception):
 class Sniffed:
     members: tuple[str, ...]
     inflated: int
+
+
+class _Expired(BaseException):
+    """Raised by the alarm: a BaseException, so no library's `except Exception` can swallow it."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None = None):
+    """Raise Rejected("F012") when the block runs longer than `seconds` (POSIX, main thread).
+
+    Elsewhere (a worker thread, Windows) the block runs unbounded: the size caps still hold."""
+    seconds = MAX_READ_SECONDS if seconds is None else seconds
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable or seconds <= 0:
+        yield
+        return
+
+    def expired(signum, frame):
+        raise _Expired
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    try:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _Expired:
+        raise Rejected("F012", seconds=f"{seconds:g}") from None
+    finally:
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _ole_kind(data: bytes) -> Rejected:

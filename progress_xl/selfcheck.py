@@ -147,6 +147,18 @@ def problems_formula(checks: list[Check], r: int) -> str:
     return "=" + "&".join(parts)
 
 
+def running_total_formula(spec: TemplateSpec, r: int) -> str:
+    """Disbursed to date in row r: blank until a first amount is typed."""
+    d, first = spec.field("disbursed").column, spec.monthly.first_row
+    return f'=IF(COUNT({d}${first}:{d}{r})=0,"",SUM({d}${first}:{d}{r}))'
+
+
+def same_formula(a: str, b: str) -> bool:
+    """Equal up to what clients rewrite on save: `$`, quotes, spaces, case, the leading `=`."""
+    norm = lambda f: "".join(str(f).lstrip("=").replace("$", "").replace("'", "").split()).casefold()  # noqa: E731
+    return norm(a) == norm(b)
+
+
 def row_formula(spec: TemplateSpec, r: int, helper: str) -> str:
     """`=IF(row empty,"",IF(no problem,"พร้อมส่ง / Ready",problems))`, reading the helper cell.
 

@@ -141,6 +141,11 @@ def test_formulas_and_errors_are_never_data(blank, raw, code):
     assert v.value is None and v.error.code == code
 
 
+def test_changed_formula_in_a_derived_cell_is_flagged(blank):
+    sub = read_ok(typed(blank, {at("cumulative", 3): f"=SUM({at('disbursed')}:{at('disbursed', 2)})*2"}))
+    assert [("T008", at("cumulative", 3))] == [(i.code, i.cell) for i in sub.issues if i.code == "T008"]
+
+
 def test_overwritten_derived_cell_is_flagged(blank):
     sub = read_ok(typed(blank, {at("cumulative"): 99999, f"{PROJECT}!{SPEC.field('budget_used').cell}": 5}))
     assert {("T008", i.cell) for i in sub.issues} >= {("T008", at("cumulative")), ("T008", SPEC.field("budget_used").cell)}
@@ -337,3 +342,21 @@ def test_v1_and_v2_workbooks_read_into_the_current_schema(tmp_path, seed_project
         assert v2.reports[k]["stage"].value == "ดำเนินการ"
     assert {f.key: v.value for f, v in ((f, v1.project[f.key]) for f in SPEC.project_fields)} == \
            {f.key: v2.project[f.key].value for f in SPEC.project_fields}
+
+
+def test_a_read_that_takes_too_long_is_cut_off(blank, monkeypatch):
+    monkeypatch.setattr(safety, "MAX_READ_SECONDS", 0.001)
+    started = time.perf_counter()
+    result = read_submission(blank)
+    assert isinstance(result, Rejection) and result.issue.code == "F012"
+    assert time.perf_counter() - started < 1 and "0.001" in str(result.issue)
+
+
+def test_anything_unforeseen_inside_the_reader_is_one_line_not_a_traceback(blank, monkeypatch):
+    import progress_xl.read as read_module
+
+    def broken(*args, **kwargs):
+        raise RecursionError("deep inside a library")
+    monkeypatch.setattr(read_module, "_read", broken)
+    result = read_submission(blank)
+    assert isinstance(result, Rejection) and result.issue.code == "F008" and "RecursionError" in str(result.issue)
