@@ -13,6 +13,7 @@ from enum import Enum
 class Severity(str, Enum):
     ERROR = "error"      # the value or file cannot be used; the sender must fix it
     WARNING = "warning"  # accepted, but someone should look
+    EXPLAINED = "explained"  # a warning the agency explained in the row's remark
     NOTE = "note"        # how a value was read (a coercion); nothing to fix
 
 
@@ -76,6 +77,16 @@ CATALOG: dict[str, Entry] = {
     "R101": Entry(E, "ความก้าวหน้าสะสมลดลง (พบ {value} หลังจาก {previous})", "cumulative progress fell (found {value} after {previous})"),
     "R102": Entry(E, "เบิกใช้สะสมเกินงบประมาณที่ได้รับ (พบ {value} จาก {budget})", "disbursed to date exceeds the allocated budget (found {value} of {budget})"),
     "R103": Entry(E, "วันที่รายงานไม่อยู่ในเดือนของรายงานนี้ (พบ {value} ควรเป็น {month})", "the report date is not in this report's month (found {value}, expected {month})"),
+    "R104": Entry(W, "วันที่รายงาน {value} อยู่นอกช่วงรายงานวันที่ {lo}-{hi} ของเดือน", "the report date {value} is outside the reporting window (days {lo}-{hi})"),
+    "R105": Entry(E, "วันสิ้นสุดโครงการ {value} อยู่ก่อนวันเริ่ม {start}", "the project ends ({value}) before it starts ({start})"),
+    "R106": Entry(E, "รายงานของเดือน {month} ซึ่งยังมาไม่ถึง (วันนี้ {today})", "a report for {month}, a month that has not come yet (today is {today})"),
+    "R107": Entry(E, "เบิกใช้สะสม {value} บาท น้อยกว่าที่รับรองไปแล้ว {previous} บาท", "disbursed to date ({value} baht) is below what was already accepted ({previous} baht)"),
+    "R108": Entry(W, "{label_th}ของเดือน {month} ซึ่งรับรองแล้ว ถูกแก้จาก {previous} เป็น {value}", "{label_en} of {month}, already accepted, was changed from {previous} to {value}"),
+    "R109": Entry(W, "แจ้ง \"เป็นไปตามแผน\" แต่ความก้าวหน้าคงที่ {value} % มา {months} เดือน (ตั้งแต่ครั้งที่ {since})", "\"on plan\" while progress has stayed at {value} % for {months} months (since report {since})"),
+    "R110": Entry(W, "ความก้าวหน้า 100 % แต่ยังไม่เบิกใช้งบประมาณเลย (งบประมาณ {budget} บาท)", "100 % progress with 0 baht disbursed (budget {budget} baht)"),
+    "R111": Entry(W, "ความก้าวหน้า 100 % แต่แจ้งว่า {value}", "100 % progress but declared {value}"),
+    "R112": Entry(W, "แจ้ง \"เป็นไปตามแผน\" แต่ความก้าวหน้า {value} % ต่ำกว่า{basis_th}มาก (ควรราว {expected} %)", "\"on plan\" while progress {value} % is far behind {basis_en} (about {expected} %)"),
+    "R113": Entry(W, "งบประมาณในแบบฟอร์ม {value} บาท ไม่ตรงกับทะเบียนโครงการ {register} บาท", "the budget in the workbook ({value} baht) differs from the register ({register} baht)"),
     # -- N: notes on how a value was read ------------------------------------------------
     "N001": Entry(N, "อ่าน '{raw}' เป็น {value_th}", "read '{raw}' as {value_en}"),
     "N002": Entry(N, "ปี {year} เป็นปี พ.ศ. ที่พิมพ์ลงช่องวันที่ อ่านเป็น {value_th}", "year {year} is a BE year typed into a date cell, read as {value_en}"),

@@ -383,7 +383,7 @@ def _read(wb, file: str, sha: str, history) -> Submission | Rejection:
 
     project = {}
     for f in spec.project_fields:
-        if f.key in places:
+        if f.key in places and f.derive is None:
             sheet, ref = places[f.key]
             project[f.key] = _value(spec, f, cells[sheet].get(ref), sheet, ref, file, date1904)
     reports: dict[int, dict[str, Value]] = {}
@@ -394,6 +394,13 @@ def _read(wb, file: str, sha: str, history) -> Submission | Rejection:
                 sheet, col, first = columns[f.key]
                 ref = f"{col}{first + k - 1}"
                 reports[k][f.key] = _value(spec, f, cells[sheet].get(ref), sheet, ref, file, date1904)
+    for f in spec.project_fields:           # derived: recomputed from the inputs, never read
+        if f.derive == "total:disbursed":
+            sheet, ref = places.get(f.key, (None, None))
+            cell = cells.get(sheet, {}).get(ref) if sheet else None
+            total = sum((row["disbursed"].value for row in reports.values()
+                         if "disbursed" in row and row["disbursed"].ok), Decimal(0))
+            project[f.key] = Value(f.key, None if cell is None else cell.value, total, sheet, ref)
     _into_current_schema(base, project, reports)
     issues.extend(_derived_checks(spec, columns, places, cells, file))
     issues.extend(_resolve_fractions(spec, reports, file, history))
