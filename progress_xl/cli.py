@@ -5,6 +5,7 @@ done (for example an unreadable register or a rejected file given to `read`); 2 
 """
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import time
 from pathlib import Path
@@ -82,6 +83,86 @@ def read(files: tuple[Path, ...], notes: bool):
             if notes or line.severity.value != "note":
                 click.echo(f"  {line}")
     raise SystemExit(1 if rejected else 0)
+
+
+class DateParam(click.ParamType):
+    """A date as people write it: 2021-03-31, 31/03/2564 or 31 มี.ค. 2564."""
+    name = "date"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        from .values import Unreadable, parse_date
+        try:
+            parsed = parse_date(value).value
+        except Unreadable:
+            parsed = None
+        if parsed is None:
+            self.fail(f"'{value}' ไม่ใช่วันที่ / is not a date (e.g. 2021-03-31 or 31/03/2564)", param, ctx)
+        return parsed
+
+
+def expand(inputs) -> list[tuple[Path, str]]:
+    """(path, name) of the files given and of every file inside the folders given (sorted, hidden
+    files skipped); a file in a folder is named by its path inside it, so names stay distinct."""
+    out = []
+    for p in map(Path, inputs):
+        if p.is_dir():
+            out.extend((x, x.relative_to(p).as_posix()) for x in sorted(p.rglob("*")) if x.is_file() and not any(
+                part.startswith(".") for part in x.relative_to(p).parts))
+        else:
+            out.append((p, p.name))
+    return out
+
+
+def _projects(register: Path | None, fy: int | None) -> dict:
+    if register is None:
+        return {}
+    from .register import read_register
+    if fy is None:
+        raise click.UsageError("--register ต้องระบุ --fy ด้วย / --register needs --fy")
+    try:
+        result = read_register(register, load_spec(), fy)
+    except ProgressXLError as exc:
+        _fail(exc)
+    for problem in result.issues:
+        click.echo(str(problem), err=True)
+    return {p.code: p for p in result.projects}
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the returned workbooks and validate.json.")
+@click.option("--register", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The project register: budgets and planned curves to check against.")
+@click.option("--fy", type=click.IntRange(2500, 2700), help="Fiscal year of the register, BE.")
+@click.option("--today", type=DateParam(), default=None, help="Reports for months after this date are errors "
+              "[default: today].")
+def validate(files, out_dir: Path, register: Path | None, fy: int | None, today):
+    """Check filled workbooks; write each agency its workbook back with the problems on the cells.
+
+    One line per file; validate.json beside the returned workbooks. Exit code 0 when the run
+    completed, whatever it found.
+    """
+    import json
+
+    from .files import atomic_write
+    from .review import review_file
+    projects = _projects(register, fy)
+    today = today or dt.date.today()
+    reviews = []
+    for path, name in expand(files):
+        review = review_file(path, name=name, projects=projects, today=today, returned_dir=out_dir)
+        reviews.append(review)
+        click.echo(review.summary())
+    report = {"today": today.isoformat(), "files": [r.as_dict() for r in reviews]}
+    with atomic_write(Path(out_dir) / "validate.json") as fh:
+        fh.write(json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8"))
+    states = [r.state for r in reviews]
+    click.echo(f"ตรวจ {len(reviews)} ไฟล์: รับ {states.count('accepted')} มีปัญหา {states.count('has_issues')} "
+               f"ไม่รับ {states.count('rejected')} / checked {len(reviews)} files: {states.count('accepted')} accepted, "
+               f"{states.count('has_issues')} with issues, {states.count('rejected')} rejected → {out_dir}")
 
 
 def _show(value) -> str:

@@ -7,6 +7,7 @@ list sheet and a veryHidden `_meta`. Every formula gets the cached value a clien
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -33,8 +34,22 @@ class Mark:
     """A finding to show on a cell of a returned workbook."""
     sheet_key: str          # "project" or "monthly"
     cell: str
-    severity: str           # "error" or "warning"
+    severity: str           # "error", "warning" or "explained"
     comment: str
+
+
+@dataclass(frozen=True)
+class CheckLine:
+    """One line of a returned workbook's Checks sheet; `link` is `sheet_key!cell` or None."""
+    severity: str
+    code: str
+    link: str | None
+    th: str
+    en: str
+
+
+SEVERITY_LABEL = {"error": "ข้อผิดพลาด / error", "warning": "คำเตือน / warning",
+                  "explained": "ชี้แจงแล้ว / explained", "note": "หมายเหตุ / note"}
 
 
 def quote(sheet: str) -> str:
@@ -87,6 +102,14 @@ def _is_num(v) -> bool:
     return isinstance(v, (int, float, Decimal, dt.date)) and not isinstance(v, bool)
 
 
+def _amount(v) -> Decimal:
+    """A number cell as Excel adds it: dates count as their serial number."""
+    if isinstance(v, dt.date):
+        d = v.date() if isinstance(v, dt.datetime) else v
+        return Decimal((d - dt.date(1899, 12, 30)).days)
+    return Decimal(str(v))
+
+
 def _be_formula(ref: str) -> str:
     return (f'IF(ISNUMBER({ref}),TEXT(DAY({ref}),"00")&"/"&TEXT(MONTH({ref}),"00")&"/"&(YEAR({ref})+543),'
             f'{ref}&"")')
@@ -103,11 +126,14 @@ def _lit(text: str) -> str:
 
 
 class _Writer:
-    def __init__(self, spec: TemplateSpec, project: Project, out, reports, marks, generated):
+    def __init__(self, spec: TemplateSpec, project: Project, out, reports, marks, generated, checks=None):
         self.spec, self.project = spec, project
         self.fy = int(project["fiscal_year"])
-        self.reports: dict[int, dict] = {k: dict(v) for k, v in (reports or {}).items()}
+        # floats (as openpyxl reads numbers) become Decimals, so the formula twins add exactly
+        self.reports: dict[int, dict] = {k: {key: Decimal(repr(x)) if isinstance(x, float) and math.isfinite(x) else x
+                                             for key, x in v.items()} for k, v in (reports or {}).items()}
         self.marks = list(marks)
+        self.checks_lines = None if checks is None else list(checks)
         self.wb = xlsxwriter.Workbook(out, {
             "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
             "default_format_properties": {"font_name": spec.font, "font_size": spec.font_size},
@@ -180,14 +206,53 @@ class _Writer:
                             ("progress_xl_project_code", p.code), ("progress_xl_fiscal_year", self.fy),
                             ("progress_xl_generator", __version__)):
             self._ok(self.wb.set_custom_property(name, value))
+        checks = self.checks_sheet() if self.checks_lines is not None else None
         self.instructions()
         self.project_sheet()
         monthly = self.monthly_sheet()
         self.print_sheet()
         self.lists_sheet()
         self.meta_sheet()
-        monthly.activate()
+        (checks or monthly).activate()
         self.wb.close()
+
+    def checks_sheet(self):
+        """First sheet of a returned workbook: every finding, with a link to its cell."""
+        s, f, lines = self.spec, self.fmt, self.checks_lines
+        ws = self._sheet("checks")
+        for col, width in enumerate((6, 20, 8, 24, 60, 60)):
+            ws.set_column(col, col, width)
+        count = {k: sum(1 for x in lines if x.severity == k) for k in SEVERITY_LABEL}
+        ws.merge_range(0, 0, 0, 5, f"ผลการตรวจ / Checks — {self.project.code}", f("title"))
+        ws.merge_range(1, 0, 1, 5, f"ข้อผิดพลาด {count['error']} · คำเตือน {count['warning']} · ชี้แจงแล้ว {count['explained']}"
+                       f" / {count['error']} errors · {count['warning']} warnings · {count['explained']} explained."
+                       f" แก้ช่องที่มีสี แล้วส่งไฟล์นี้กลับ / Fix the coloured cells and send this file back.", f("subtitle"))
+        headers = [("ลำดับ", "No."), ("ระดับ", "Severity"), ("รหัส", "Code"), ("ตำแหน่ง", "Cell"),
+                   ("รายละเอียด", "ภาษาไทย"), ("Detail", "English")]
+        for col, (th, en) in enumerate(headers):
+            ws.write_string(2, col, th, f("header"))
+            ws.write_string(3, col, en, f("header_en"))
+        for i, line in enumerate(lines):
+            r = 4 + i
+            ws.write_number(r, 0, i + 1, f("fixed"))
+            ws.write_string(r, 1, SEVERITY_LABEL[line.severity],
+                            f({"error": "bad", "warning": "warn", "explained": "explained"}.get(line.severity, "plain")))
+            ws.write_string(r, 2, line.code, f("fixed_text"))
+            if line.link:
+                key, cell = line.link.split("!")
+                self._ok(ws.write_url(r, 3, f"internal:{quote(s.sheets[key])}!{cell}",
+                                      string=f"{s.sheets[key]}!{cell}", tip="ไปที่ช่อง / go to the cell"))
+            else:
+                ws.write_string(r, 3, "-", f("fixed_text"))
+            ws.write_string(r, 4, line.th, f("value"))
+            ws.write_string(r, 5, line.en, f("value"))
+            ws.set_row(r, row_height(max(line.th, line.en, key=len), 60, s.row_height))
+        ws.autofilter(3, 0, 3 + max(len(lines), 1), 5)
+        ws.freeze_panes(4, 0)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(2, 3)
+        return ws
 
     def instructions(self) -> None:
         s, p = self.spec, self.project
@@ -214,6 +279,9 @@ class _Writer:
                      "   If a check warns you, explain it in that row's remark."),
             ("text", f"7. ดูผลตรวจในคอลัมน์ผลตรวจ เมื่อทุกแถวขึ้น '{s.ready}' บันทึกไฟล์ (.xlsx) แล้วส่งอีเมลกลับ อย่าเปลี่ยนชื่อชีต\n"
                      f"   Check the self-check column; when every row says '{s.ready}', save (.xlsx) and email it back. Do not rename sheets."),
+            ("text", "8. ผลตรวจในไฟล์ตรวจได้บางส่วน ผู้ประสานงานจะตรวจอีกครั้ง เช่น เทียบกับเดือนที่รับรองแล้วและกับแผน แล้วส่งไฟล์คืนพร้อมจุดที่ต้องแก้\n"
+                     "   The self-check checks less than the coordinator's validation (e.g. against months already accepted and the plan);\n"
+                     "   you get the file back with each problem marked on its cell."),
             ("heading", "ความหมายของสถานะ / What the statuses mean"),
         ]
         for name in s.choices:
@@ -252,7 +320,7 @@ class _Writer:
             ws.write_string(r, en_col, field.en, f("label_en"))
             value = p[field.key] if field.prefill else None
             if field.derive == "total:disbursed":
-                total = sum((v["disbursed"] for v in self.reports.values() if _is_num(v.get("disbursed"))), Decimal(0))
+                total = sum((_amount(v["disbursed"]) for v in self.reports.values() if _is_num(v.get("disbursed"))), Decimal(0))
                 ref = f"{quote(self.names['monthly'])}!{absolute(self._total_cell('disbursed'))}"
                 self._ok(ws.write_formula(r, c, f"={ref}", f("formula_money"), _num(total)))
                 self.wb.define_name(field.defined_name, f"={self.proj_ref[field.key]}")
@@ -334,7 +402,7 @@ class _Writer:
             for x in fields:
                 ci = column_index(x.column)
                 if x.derive == "running_total:disbursed":
-                    total = sum((written[j].get("disbursed") for j in range(1, k + 1)
+                    total = sum((_amount(written[j].get("disbursed")) for j in range(1, k + 1)
                                  if _is_num(written[j].get("disbursed"))), Decimal(0))
                     any_ = any(_is_num(written[j].get("disbursed")) for j in range(1, k + 1))
                     self._ok(ws.write_formula(r - 1, ci, running_total_formula(s, r),
@@ -353,8 +421,8 @@ class _Writer:
         ws.write_string(tr, 0, "รวม / Total", f("total"))
         ws.write_blank(tr, 1, None, f("total"))
         d, e = s.field("disbursed").column, s.field("progress").column
-        total = sum((w.get("disbursed") for w in written.values() if _is_num(w.get("disbursed"))), Decimal(0))
-        top = max((w.get("progress") for w in written.values() if _is_num(w.get("progress"))), default=0)
+        total = sum((_amount(w.get("disbursed")) for w in written.values() if _is_num(w.get("disbursed"))), Decimal(0))
+        top = max((_amount(w.get("progress")) for w in written.values() if _is_num(w.get("progress"))), default=0)
         self._ok(ws.write_formula(self._total_cell("disbursed"), f"=SUM({d}{m.first_row}:{d}{m.last_row})",
                                   f("total_money"), _num(total)))
         self._ok(ws.write_formula(self._total_cell("progress"), f"=MAX({e}{m.first_row}:{e}{m.last_row})",
@@ -390,7 +458,7 @@ class _Writer:
 
     def _marks(self, ws, sheet_key: str) -> None:
         for mark in (x for x in self.marks if x.sheet_key == sheet_key):
-            style = "bad" if mark.severity == "error" else "warn"
+            style = {"error": "bad", "warning": "warn"}.get(mark.severity, "explained")
             ws.conditional_format(mark.cell, {"type": "no_errors", "format": self.fmt(style)})
             ws.write_comment(mark.cell, mark.comment, {"x_scale": 2.5, "y_scale": 2,
                                                        "font_name": self.spec.font, "font_size": 12})
@@ -401,7 +469,7 @@ class _Writer:
         ws.set_column(0, 0, PRINT_WIDTH)
         P = self.proj_ref
         pv = {x.key: (p[x.key] if x.prefill else None) for x in s.project_fields}
-        total = sum((w.get("disbursed") for w in self.written.values() if _is_num(w.get("disbursed"))), Decimal(0))
+        total = sum((_amount(w.get("disbursed")) for w in self.written.values() if _is_num(w.get("disbursed"))), Decimal(0))
         pv["budget_used"] = total
         lines: list[tuple[str, str | None, str]] = []   # (style, formula or None, text)
 
@@ -519,9 +587,12 @@ def _num(v):
 
 
 def generate_workbook(spec: TemplateSpec, project: Project, out, *, reports: dict[int, dict] | None = None,
-                      marks: Iterable[Mark] = (), generated: dt.datetime | None = None) -> None:
-    """Write one project's workbook to `out` (a path or a binary file object)."""
-    _Writer(spec, project, out, reports, marks, generated).write()
+                      marks: Iterable[Mark] = (), generated: dt.datetime | None = None,
+                      checks: Iterable[CheckLine] | None = None) -> None:
+    """Write one project's workbook to `out` (a path or a binary file object).
+
+    With `checks` (a returned workbook), a first sheet lists them, linked to their cells."""
+    _Writer(spec, project, out, reports, marks, generated, checks).write()
 
 
 def generate_all(spec: TemplateSpec, projects: list[Project], out_dir: Path) -> list[Path]:

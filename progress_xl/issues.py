@@ -126,6 +126,11 @@ class Issue:
         where = f" {self.where}" if self.where else ""
         return f"{self.file}:{where} [{self.code}] {self.th} / {self.en}"
 
+    def as_dict(self) -> dict:
+        """For JSON reports: every field as text."""
+        return {"code": self.code, "severity": self.severity.value, "file": self.file, "sheet": self.sheet,
+                "cell": self.cell, "value": self.value, "th": self.th, "en": self.en}
+
     def with_severity(self, severity: Severity) -> "Issue":
         return Issue(self.code, severity, self.file, self.sheet, self.cell, self.value,
                      self.th, self.en, self.context)

@@ -79,6 +79,7 @@ _STYLES: dict[str, dict] = {
     "ok": {"bg_color": "#C6EFCE", "font_color": "#006100"},
     "bad": {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
     "warn": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
+    "explained": {"bg_color": "#DDEBF7", "font_color": "#1F4E79"},
     "print": {"text_wrap": True},
     "print_bold": {"bold": True, "text_wrap": True},
     "print_title": {"bold": True, "font_size": 18, "align": "center", "text_wrap": True},

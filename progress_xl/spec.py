@@ -19,7 +19,7 @@ TYPES = frozenset({"text", "longtext", "code", "year", "int", "date", "money", "
                    "choice", "email"})
 DERIVES = frozenset({"report_no", "month_label", "running_total:disbursed", "total:disbursed",
                      "self_check"})
-SHEET_KEYS = ("instructions", "project", "monthly", "print", "lists", "meta")
+SHEET_KEYS = ("instructions", "project", "monthly", "print", "lists", "meta", "checks")
 MAX_SHEET_NAME, MAX_TITLE, MAX_MESSAGE = 31, 32, 255   # Excel's limits
 SPEC_NAME = re.compile(r"progress_report\.v(\d+)\.toml$")
 

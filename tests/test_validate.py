@@ -156,3 +156,71 @@ def submissions(draw):
 def test_validate_never_raises(sub, accepted, today):
     found = validate(sub, accepted=accepted, today=today)
     assert all(f.code in CATALOG for f in found)
+
+
+# -- the returned workbook -------------------------------------------------------------------------
+from test_generate import FILLED  # noqa: E402
+
+from progress_xl.returned import write_returned  # noqa: E402
+from progress_xl.review import review_file  # noqa: E402
+
+
+def _read_values(sub):
+    return ({(k, key): (v.value, v.raw) for k, row in sub.reports.items() for key, v in row.items()},
+            {key: v.value for key, v in sub.project.items()})
+
+
+@pytest.fixture
+def returned(tmp_path, seed_project):
+    original = tmp_path / "filled.xlsx"
+    generate_workbook(SPEC, seed_project, original, reports=FILLED)
+    review = review_file(original, today=dt.date(2021, 8, 1), returned_dir=tmp_path / "out")
+    return original, review
+
+
+def test_returned_workbook_reads_back_to_the_same_values_and_findings(returned):
+    original, review = returned
+    back = read_submission(review.returned)
+    assert isinstance(back, Submission)
+    assert _read_values(back) == _read_values(review.submission)
+    again = validate(back, today=dt.date(2021, 8, 1))
+    assert [(f.code, f.cell) for f in again] == [(f.code, f.cell) for f in review.findings]
+
+
+def test_returned_workbook_marks_each_problem_on_its_cell(returned):
+    import openpyxl
+    _, review = returned
+    wb = openpyxl.load_workbook(review.returned)
+    assert wb.sheetnames[0] == SPEC.sheets["checks"] and wb.active.title == SPEC.sheets["checks"]
+    monthly = wb[MONTHLY]
+    marked = {f.cell for f in review.findings if f.severity in (Severity.ERROR, Severity.WARNING, Severity.EXPLAINED)}
+    coloured = {str(rng.sqref) for rng in monthly.conditional_formatting} & marked
+    assert coloured == marked and len(marked) == 9
+    for f in review.findings:
+        if f.cell in marked:
+            assert f"[{f.code}]" in monthly[f.cell].comment.text and f.en in monthly[f.cell].comment.text
+    checks = wb[SPEC.sheets["checks"]]
+    links = [c.hyperlink.location for c in checks["D"] if c.hyperlink]
+    assert len(links) == len([f for f in review.findings if f.cell])
+    for link in links:
+        sheet, cell = link.rsplit("!", 1)
+        assert sheet.strip("'") in wb.sheetnames and openpyxl.utils.cell.coordinate_from_string(cell)
+    assert {link.rsplit("!", 1)[1] for link in links} >= marked
+
+
+def test_validate_command_writes_returned_workbooks_and_json(runner, tmp_path, seed_project):
+    import json
+
+    from progress_xl.cli import main
+    good, bad = tmp_path / "in" / "good.xlsx", tmp_path / "in" / "bad.xlsx"
+    good.parent.mkdir()
+    generate_workbook(SPEC, seed_project, good, reports=CLEAN)
+    bad.write_bytes(b"%PDF-1.4 not a workbook")
+    result = runner.invoke(main, ["validate", str(tmp_path / "in"), "--out", str(tmp_path / "out"),
+                                  "--today", "31/12/2563"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith("bad.xlsx: [F004]") and lines[1].startswith("good.xlsx: รับแล้ว / accepted")
+    report = json.loads((tmp_path / "out" / "validate.json").read_text(encoding="utf-8"))
+    assert [(f["file"], f["state"]) for f in report["files"]] == [("bad.xlsx", "rejected"), ("good.xlsx", "accepted")]
+    assert report["today"] == "2020-12-31" and (tmp_path / "out" / "good_ตรวจแล้ว.xlsx").is_file()

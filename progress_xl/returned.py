@@ -1,0 +1,60 @@
+"""The agency's own workbook back, with every finding on its cell.
+
+Never a re-save of their file (openpyxl drops dropdowns and formats): the same template version
+is regenerated from what was read, their values written as they typed them, each finding marked
+on its cell (coloured by severity, a Thai/English comment) and listed on a first Checks sheet with
+a link to the cell. Reading the returned workbook back gives the values of the original.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .generate import CheckLine, Mark, generate_workbook, safe_filename
+from .issues import Issue, Severity
+from .read import Submission
+from .register import Project
+from .spec import load_spec
+
+MARKED = (Severity.ERROR, Severity.WARNING, Severity.EXPLAINED)
+
+
+def returned_name(received: str) -> str:
+    return safe_filename(f"{Path(received).stem}_ตรวจแล้ว") + ".xlsx"
+
+
+def _positions(sub: Submission) -> dict[tuple[str | None, str | None], str]:
+    """(sheet, cell) in the file as received -> `sheet_key!cell` in the regenerated template."""
+    spec = load_spec(sub.template_version)
+    out = {}
+    for key, v in sub.project.items():
+        if v.cell and key in {f.key for f in spec.project_fields}:
+            out[(v.sheet, v.cell)] = f"project!{spec.field(key).cell}"
+    keys = {f.key for f in spec.monthly_fields}
+    for k, row in sub.reports.items():
+        for key, v in row.items():
+            if v.cell and key in keys:
+                out[(v.sheet, v.cell)] = f"monthly!{spec.monthly_cell(key, k)}"
+    return out
+
+
+def write_returned(sub: Submission, findings: list[Issue], out) -> None:
+    """Write the returned workbook for `sub` to `out` (a path or a binary file object)."""
+    spec = load_spec(sub.template_version)
+    project = Project({key: (v.value if v.ok else v.raw) for key, v in sub.project.items()})
+    reports = {k: {key: v.raw for key, v in row.items() if v.raw is not None and v.cell}
+               for k, row in sub.reports.items()}
+    where = _positions(sub)
+    lines, by_cell = [], {}
+    order = [s.value for s in (*MARKED, Severity.NOTE)]
+    for f in sorted(findings, key=lambda f: order.index(f.severity.value)):
+        link = where.get((f.sheet, f.cell))
+        lines.append(CheckLine(f.severity.value, f.code, link, f.th, f.en))
+        if link and f.severity in MARKED:
+            by_cell.setdefault(link, []).append(f)
+    marks = []
+    for link, found in by_cell.items():
+        key, cell = link.split("!")
+        worst = min(found, key=lambda f: MARKED.index(f.severity))
+        comment = "\n".join(f"[{f.code}] {f.th}\n{f.en}" for f in found)
+        marks.append(Mark(key, cell, worst.severity.value, comment))
+    generate_workbook(spec, project, out, reports=reports, marks=marks, checks=lines)

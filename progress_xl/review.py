@@ -1,0 +1,75 @@
+"""review: one received file -> read, validate, and the agency's returned workbook.
+
+The unit of work of `validate` and `consolidate`; small and picklable, so it runs in worker
+processes. A file ends in exactly one state: accepted, has issues, or rejected.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .files import atomic_write
+from .issues import Issue, Severity
+from .read import Rejection, Submission, read_submission
+from .register import Project
+from .returned import returned_name, write_returned
+from .validate import is_accepted, validate
+
+ACCEPTED, HAS_ISSUES, REJECTED = "accepted", "has_issues", "rejected"
+STATE_LABEL = {ACCEPTED: "รับแล้ว / accepted", HAS_ISSUES: "มีปัญหา / has issues", REJECTED: "ไม่รับ / rejected"}
+
+
+@dataclass
+class Review:
+    file: str
+    sha256: str | None
+    state: str
+    findings: list[Issue]
+    submission: Submission | None = None
+    returned: Path | None = None
+    counts: dict = field(default_factory=dict)
+
+    @property
+    def project_code(self) -> str | None:
+        return self.submission.project_code if self.submission else None
+
+    def summary(self) -> str:
+        """One line for the terminal."""
+        c = self.counts
+        if self.state == REJECTED:
+            return str(self.findings[0])
+        tail = f" → {self.returned}" if self.returned else ""
+        return (f"{self.file}: {STATE_LABEL[self.state]} · {self.project_code} · ข้อผิดพลาด {c['error']} คำเตือน {c['warning']}"
+                f" ชี้แจงแล้ว {c['explained']} / {c['error']} errors, {c['warning']} warnings, {c['explained']} explained{tail}")
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "sha256": self.sha256, "state": self.state, "project_code": self.project_code,
+                "template_version": self.submission.template_version if self.submission else None,
+                "counts": self.counts, "returned": self.returned.name if self.returned else None,
+                "findings": [f.as_dict() for f in self.findings]}
+
+
+def review_file(path: Path, *, name: str | None = None, projects: dict[str, Project] | None = None,
+                accepted: dict[int, dict] | None = None, today: dt.date | None = None,
+                returned_dir: Path | None = None) -> Review:
+    """Read and validate one file; write its returned workbook into `returned_dir` when given."""
+    path = Path(path)
+    name = name or path.name
+    result = read_submission(path, name=name)
+    if isinstance(result, Rejection):
+        return Review(name, result.sha256, REJECTED, [result.issue], counts=_counts([result.issue]))
+    project = (projects or {}).get(result.project_code) if isinstance(result.project_code, str) else None
+    findings = validate(result, project=project, accepted=accepted, today=today)
+    review = Review(name, result.sha256, ACCEPTED if is_accepted(findings) else HAS_ISSUES, findings, result,
+                    counts=_counts(findings))
+    if returned_dir is not None:
+        target = Path(returned_dir) / returned_name(name)
+        with atomic_write(target) as fh:
+            write_returned(result, findings, fh)
+        review.returned = target
+    return review
+
+
+def _counts(findings: list[Issue]) -> dict:
+    return {s.value: sum(1 for f in findings if f.severity is s) for s in Severity}
