@@ -87,6 +87,15 @@ CATALOG: dict[str, Entry] = {
     "R111": Entry(W, "ความก้าวหน้า 100 % แต่แจ้งว่า {value}", "100 % progress but declared {value}"),
     "R112": Entry(W, "แจ้ง \"เป็นไปตามแผน\" แต่ความก้าวหน้า {value} % ต่ำกว่า{basis_th}มาก (ควรราว {expected} %)", "\"on plan\" while progress {value} % is far behind {basis_en} (about {expected} %)"),
     "R113": Entry(W, "งบประมาณในแบบฟอร์ม {value} บาท ไม่ตรงกับทะเบียนโครงการ {register} บาท", "the budget in the workbook ({value} baht) differs from the register ({register} baht)"),
+    # -- M: consolidation -----------------------------------------------------------------
+    "M001": Entry(E, "มีการรวมข้อมูลกำลังทำงานกับสมุดบัญชีนี้อยู่ กรุณารอให้เสร็จก่อน", "another consolidation is running on this ledger: wait for it to finish"),
+    "M002": Entry(E, "สมุดบัญชีเป็นรุ่น {version} ใหม่กว่าโปรแกรมนี้ (รุ่น {known})", "the ledger is schema version {version}, newer than this program ({known})"),
+    "M003": Entry(W, "ยังไม่ได้รับรายงานของเดือน {month}", "no report received for {month}"),
+    "M004": Entry(N, "ไฟล์เดียวกับ {name} ที่ได้รับแล้ว", "the same file as {name}, already received"),
+    "M005": Entry(W, "ถูกแทนที่ด้วยไฟล์ที่ส่งใหม่ {name}", "superseded by the newer file {name}"),
+    "M006": Entry(E, "แบบฟอร์มของปีงบประมาณ {value} ไม่ใช่ {fy}", "a workbook for fiscal year {value}, not {fy}"),
+    "M007": Entry(E, "โครงการ {value} ไม่มีในทะเบียนโครงการ", "project {value} is not in the register"),
+    "M008": Entry(E, "ยังไม่ได้กรอกรายงานของเดือน {month} (ครั้งที่ {k})", "the report for {month} (report {k}) is not filled in"),
     # -- N: notes on how a value was read ------------------------------------------------
     "N001": Entry(N, "อ่าน '{raw}' เป็น {value_th}", "read '{raw}' as {value_en}"),
     "N002": Entry(N, "ปี {year} เป็นปี พ.ศ. ที่พิมพ์ลงช่องวันที่ อ่านเป็น {value_th}", "year {year} is a BE year typed into a date cell, read as {value_en}"),

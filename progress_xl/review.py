@@ -6,6 +6,7 @@ processes. A file ends in exactly one state: accepted, has issues, or rejected.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,16 +52,24 @@ class Review:
 
 
 def review_file(path: Path, *, name: str | None = None, projects: dict[str, Project] | None = None,
-                accepted: dict[int, dict] | None = None, today: dt.date | None = None,
-                returned_dir: Path | None = None) -> Review:
-    """Read and validate one file; write its returned workbook into `returned_dir` when given."""
+                accepted: dict[int, dict] | Callable[[str], dict] | None = None, today: dt.date | None = None,
+                returned_dir: Path | None = None, extra: Callable[[Submission], list[Issue]] | None = None) -> Review:
+    """Read and validate one file; write its returned workbook into `returned_dir` when given.
+
+    `accepted` is the earlier accepted months, or a function of the project code giving them;
+    `extra` adds findings of the caller's own (the consolidation's month and register checks)."""
     path = Path(path)
     name = name or path.name
     result = read_submission(path, name=name)
     if isinstance(result, Rejection):
         return Review(name, result.sha256, REJECTED, [result.issue], counts=_counts([result.issue]))
-    project = (projects or {}).get(result.project_code) if isinstance(result.project_code, str) else None
+    code = result.project_code if isinstance(result.project_code, str) else None
+    project = (projects or {}).get(code) if code else None
+    if callable(accepted):
+        accepted = accepted(code) if code else {}
     findings = validate(result, project=project, accepted=accepted, today=today)
+    if extra:
+        findings = extra(result) + findings
     review = Review(name, result.sha256, ACCEPTED if is_accepted(findings) else HAS_ISSUES, findings, result,
                     counts=_counts(findings))
     if returned_dir is not None:

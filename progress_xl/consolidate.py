@@ -1,0 +1,192 @@
+"""consolidate: one month's inbox -> ledger + returned workbooks + the master workbook.
+
+Every input ends in exactly one place: accepted, has issues, superseded (a newer file for the same
+project and month arrived), rejected (with the reason), or a duplicate of a file already received.
+Files already in the ledger are not read again; the ledger changes in one transaction; the master
+is written to a temp file and renamed. The master is built from the ledger and the inbox alone,
+so the same inbox gives a byte-identical master, however many times it runs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .files import atomic_write
+from .fiscal import month_bounds, month_label
+from .issues import Issue, Severity, issue
+from .ledger import Ledger, Stored
+from .read import Submission
+from .register import Project
+from .review import ACCEPTED, HAS_ISSUES, REJECTED, Review, review_file
+
+SUPERSEDED, DUPLICATE = "superseded", "duplicate"
+PLACES = (ACCEPTED, HAS_ISSUES, SUPERSEDED, REJECTED, DUPLICATE)
+PROVENANCE = ".provenance.json"     # written by `collect`: name -> sender, received_at, message_id
+LEDGER_NAME = "ledger.sqlite"
+
+
+@dataclass
+class Outcome:
+    """Where one input file ended."""
+    name: str
+    sha256: str
+    place: str
+    project_code: str | None = None
+    detail_th: str = ""
+    detail_en: str = ""
+
+
+@dataclass
+class MonthRun:
+    fy: int
+    month: int
+    outcomes: list[Outcome]
+    master: Path
+    ledger: Path
+    headline: dict = field(default_factory=dict)
+
+
+def inbox_files(inbox: Path) -> list[tuple[Path, str]]:
+    inbox = Path(inbox)
+    if inbox.is_file():
+        return [(inbox, inbox.name)]
+    return [(p, p.relative_to(inbox).as_posix()) for p in sorted(inbox.rglob("*"))
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(inbox).parts)]
+
+
+def _provenance(inbox: Path) -> dict:
+    path = Path(inbox) / PROVENANCE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _values(sub: Submission) -> list[tuple]:
+    rows = [(0, key, v.value, v.raw, v.sheet, v.cell, _notes(v)) for key, v in sorted(sub.project.items())]
+    for k in sorted(sub.reports):
+        rows += [(k, key, v.value, v.raw, v.sheet, v.cell, _notes(v)) for key, v in sorted(sub.reports[k].items())
+                 if v.raw is not None or v.value is not None]
+    return rows
+
+
+def _notes(v) -> str | None:
+    notes = [f"[{n.code}] {n.th} / {n.en}" for n in v.notes] + ([f"[{v.error.code}] {v.error.th} / {v.error.en}"]
+                                                                  if v.error else [])
+    return "\n".join(notes) or None
+
+
+def consolidate(inbox: Path, *, projects: list[Project], fy: int, month: int, out_dir: Path,
+                ledger_path: Path | None = None, today: dt.date | None = None, progress=None) -> MonthRun:
+    from .master import write_master
+    out_dir = Path(out_dir)
+    ledger_path = Path(ledger_path or out_dir / LEDGER_NAME)
+    register = {p.code: p for p in projects}
+    today = today or month_bounds(fy, month)[1]
+    provenance = _provenance(inbox)
+    files = inbox_files(inbox)
+    with Ledger(ledger_path) as ledger:
+        ledger.lock()
+        outcomes, new, seen = [], [], {}
+        for i, (path, name) in enumerate(files):
+            if progress:
+                progress(i, len(files), name)
+            data = path.read_bytes() if path.is_file() else b""
+            sha = hashlib.sha256(data).hexdigest()
+            if sha in seen:
+                outcomes.append(Outcome(name, sha, DUPLICATE, None, *_dup_text(seen[sha])))
+                continue
+            seen[sha] = name
+            stored = ledger.by_sha(sha)
+            if stored is not None and (stored.fiscal_year, stored.month) != (fy, month) and stored.state != REJECTED:
+                outcomes.append(Outcome(name, sha, DUPLICATE, stored.project_code, *_dup_text(stored.name)))
+                continue
+            if stored is not None:          # read in an earlier run of this month: its verdict stands
+                outcomes.append(Outcome(name, sha, stored.state, stored.project_code,
+                                        stored.reason_th or "", stored.reason_en or ""))
+                continue
+            review = review_file(path, name=name, projects=register, today=today,
+                                 accepted=lambda code: ledger.accepted_history(code, fy, month),
+                                 returned_dir=out_dir / "returned",
+                                 extra=lambda sub: _month_checks(sub, register, fy, month))
+            review = _reject_if_not_this_month(review)
+            new.append((review, provenance.get(name) or {}, sha))
+            outcomes.append(Outcome(name, sha, review.state, review.project_code,
+                                    *((review.findings[0].th, review.findings[0].en) if review.state == REJECTED else ("", ""))))
+        with ledger.transaction():
+            for review, meta, sha in new:
+                sub = review.submission
+                reason = review.findings[0] if review.state == REJECTED else None
+                ledger.record(sha256=sha, name=review.file,
+                              project_code=review.project_code, fy=fy, month=month,
+                              template_version=sub.template_version if sub else None, state=review.state,
+                              reason=reason, sender=meta.get("sender"), received_at=meta.get("received_at"),
+                              message_id=meta.get("message_id"), values=_values(sub) if sub else (),
+                              findings=review.findings)
+            for o in outcomes:
+                ledger.record_receipt(o.sha256, o.name, fy, month)
+            superseded = _supersede(ledger, fy, month)
+        for o in outcomes:
+            if o.sha256 in superseded:
+                o.place, (o.detail_th, o.detail_en) = SUPERSEDED, superseded[o.sha256]
+        master = out_dir / f"master_{fy}_{month:02d}.xlsx"
+        headline = write_master(master, ledger=ledger, projects=projects, fy=fy, month=month, outcomes=outcomes)
+    return MonthRun(fy, month, outcomes, master, ledger_path, headline)
+
+
+def _dup_text(name: str) -> tuple[str, str]:
+    found = issue("M004", name=name)
+    return found.th, found.en
+
+
+def _month_checks(sub: Submission, register: dict, fy: int, month: int) -> list[Issue]:
+    found = []
+    if sub.fiscal_year != fy:
+        found.append(issue("M006", file=sub.file, value=sub.fiscal_year, fy=fy))
+    elif sub.project_code not in register:
+        found.append(issue("M007", file=sub.file, value=sub.project_code))
+    elif month not in sub.filled_reports():
+        v = sub.reports.get(month, {}).get("progress")
+        found.append(issue("M008", file=sub.file, sheet=v.sheet if v else None, at=v.cell if v else None,
+                           month=month_label(fy, month), k=month))
+    return found
+
+
+def _reject_if_not_this_month(review: Review) -> Review:
+    """A workbook of another fiscal year, or of a project not in the register, is not this month's data."""
+    wrong = [f for f in review.findings if f.code in ("M006", "M007")]
+    if wrong:
+        review.state, review.findings = REJECTED, wrong + [f for f in review.findings if f not in wrong]
+    return review
+
+
+def _supersede(ledger: Ledger, fy: int, month: int) -> dict[str, tuple[str, str]]:
+    """The newest file per project this month is current; the older ones are kept, superseded."""
+    by_project: dict[str, list[Stored]] = {}
+    for s in ledger.submissions(fy, month):
+        if s.state != REJECTED and s.project_code and s.source == "workbook":
+            by_project.setdefault(s.project_code, []).append(s)
+    out = {}
+    for subs in by_project.values():
+        subs.sort(key=lambda s: (s.received_at or "", s.id))
+        current = subs[-1]
+        for old in subs[:-1]:
+            if old.state != SUPERSEDED or old.superseded_by != current.id:
+                ledger.set_state(old.id, SUPERSEDED, current.id)
+            found = issue("M005", name=current.name)
+            out[old.sha256] = (found.th, found.en)
+    return out
+
+
+def current_submissions(ledger: Ledger, fy: int, month: int) -> dict[str, Stored]:
+    """Project code -> the current (not superseded, not rejected) submission of the month."""
+    return {s.project_code: s for s in ledger.submissions(fy, month)
+            if s.state in (ACCEPTED, HAS_ISSUES) and s.project_code}
+
+
+def severity_counts(rows) -> dict:
+    return {s.value: sum(1 for r in rows if r[1] == s.value) for s in Severity}
