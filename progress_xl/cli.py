@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from .issues import ProgressXLError
+from .fiscal import month_label
 from .spec import load_spec
 
 
@@ -165,6 +166,74 @@ def validate(files, out_dir: Path, register: Path | None, fy: int | None, today)
                f"{states.count('has_issues')} with issues, {states.count('rejected')} rejected → {out_dir}")
 
 
+def _progress_bar(label: str):
+    """A bar on a terminal; nothing when output goes to a file or a pipe."""
+    if not sys.stdout.isatty():
+        return None, lambda: None
+    state = {}
+
+    def step(i, total, name):
+        if "bar" not in state:
+            state["bar"] = click.progressbar(length=total, label=label, file=sys.stdout)
+            state["bar"].__enter__()
+        state["bar"].update(1)
+
+    def done():
+        if "bar" in state:
+            state["bar"].__exit__(None, None, None)
+    return step, done
+
+
+def _headline(run) -> list[str]:
+    h = run.headline
+    return [
+        f"   ได้รับรายงาน {h['received']}/{h['expected']} โครงการ ({h['reporting_rate']:.0%}) รับแล้ว {h['accepted']} "
+        f"มีปัญหา {h['has_issues']} ยังไม่ส่ง {h['missing']} ส่งช้า {h['late']} / reported {h['received']} of "
+        f"{h['expected']} ({h['reporting_rate']:.0%}): {h['accepted']} accepted, {h['has_issues']} with issues, "
+        f"{h['missing']} missing, {h['late']} late",
+        f"   ไฟล์ {h['inputs']} = รับ {h['inputs_accepted']} + มีปัญหา {h['inputs_has_issues']} + ถูกแทนที่ "
+        f"{h['inputs_superseded']} + ไม่รับ {h['inputs_rejected']} + ซ้ำ {h['inputs_duplicate']} / files {h['inputs']} = "
+        f"{h['inputs_accepted']} accepted + {h['inputs_has_issues']} with issues + {h['inputs_superseded']} superseded + "
+        f"{h['inputs_rejected']} rejected + {h['inputs_duplicate']} duplicates",
+        f"   เบิกจ่าย {h['disbursed']:,.0f} จาก {h['allocated']:,.0f} บาท; ล่าช้ากว่าแผน {h['behind']} โครงการ; "
+        f"แจ้งตามแผนแต่ตัวเลขไม่สอดคล้อง {h['claims']} / disbursed {h['disbursed']:,.0f} of {h['allocated']:,.0f} baht; "
+        f"{h['behind']} behind plan; {h['claims']} say 'on plan' against their numbers",
+    ]
+
+
+@main.command()
+@click.argument("inbox", type=click.Path(exists=True, path_type=Path))
+@click.option("--register", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="The project register (.xlsx or .csv): who is expected to report.")
+@click.option("--fy", type=click.IntRange(2500, 2700), required=True, help="Fiscal year, BE (e.g. 2564).")
+@click.option("--month", type=click.IntRange(1, 12), required=True, help="Report number: 1 = October ... 12 = September.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the master workbook, the returned workbooks and (by default) the ledger.")
+@click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="The SQLite ledger [default: OUT/ledger.sqlite].")
+@click.option("--today", type=DateParam(), help="Reports for later months are errors [default: the month's end].")
+@click.option("--pdf", is_flag=True, help="Also print the summary board to PDF (LibreOffice).")
+def consolidate(inbox: Path, register: Path, fy: int, month: int, out_dir: Path, ledger_path, today, pdf):
+    """Read, validate, return and record every file of INBOX; write the month's master workbook.
+
+    Exit code 0 when the master was written, whatever the files held; 1 when the run could not be
+    done (an unreadable register, another run going on the same ledger).
+    """
+    from .consolidate import consolidate as run_month
+    projects = list(_projects(register, fy).values())
+    step, done = _progress_bar("อ่านไฟล์ / reading")
+    try:
+        run = run_month(inbox, projects=projects, fy=fy, month=month, out_dir=out_dir, ledger_path=ledger_path,
+                        today=today, progress=step, pdf=pdf)
+    except ProgressXLError as exc:
+        _fail(exc)
+    finally:
+        done()
+    click.echo(f"สรุปรายงาน / master: {run.master.resolve()}")
+    for line in _headline(run):
+        click.echo(line)
+
+
 def _show(value) -> str:
     if hasattr(value, "isoformat"):
         from .fiscal import format_be
@@ -173,22 +242,53 @@ def _show(value) -> str:
 
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+DEMO_MONTHS = 6
 
 
 @main.command()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out/demo"),
-              show_default=True, help="Folder for everything the demo writes.")
-def demo(out_dir: Path):
-    """Run the monthly cycle on the bundled sample register (FY 2564)."""
+              show_default=True, help="Folder for everything the demo writes (cleared first).")
+@click.option("--months", type=click.IntRange(1, 12), default=DEMO_MONTHS, show_default=True,
+              help="How many months of FY 2564 to simulate.")
+def demo(out_dir: Path, months: int):
+    """The monthly cycle on the bundled sample register (FY 2564): generate, simulated agencies fill,
+    consolidate month by month, returned workbooks and the master."""
+    import shutil
+
+    from .consolidate import consolidate as run_month
     from .generate import generate_all
     from .register import read_register
+    from .simulate import simulate_month
     spec = load_spec()
-    result = read_register(SAMPLES / "register.csv", spec, 2564)
+    projects = read_register(SAMPLES / "register.csv", spec, 2564).projects
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
     started = time.perf_counter()
-    paths = generate_all(spec, result.projects, out_dir / "workbooks")
-    seconds = time.perf_counter() - started
-    click.echo(f"1. สร้างแบบฟอร์ม {len(paths)} ไฟล์ / generated {len(paths)} workbooks in {seconds:.1f} s "
-               f"({len(paths) / seconds:.0f}/s): {(out_dir / 'workbooks').resolve()}")
+    paths = generate_all(spec, projects, out_dir / "workbooks")
+    click.echo(f"1. สร้างแบบฟอร์ม {len(paths)} ไฟล์ / generated {len(paths)} workbooks "
+               f"({time.perf_counter() - started:.1f} s): {(out_dir / 'workbooks').resolve()}")
+    for month in range(1, months + 1):
+        tick = time.perf_counter()
+        inbox = out_dir / "inbox" / f"2564-{month:02d}"
+        simulate_month(spec, projects, month, inbox)
+        step, done = _progress_bar(f"   เดือน / month {month}")
+        try:
+            run = run_month(inbox, projects=projects, fy=2564, month=month, out_dir=out_dir / "months" / f"{month:02d}",
+                            ledger_path=out_dir / "ledger.sqlite", progress=step)
+        finally:
+            done()
+        h = run.headline
+        click.echo(f"2.{month} {month_label(2564, month)}: ไฟล์ {h['inputs']} · รับ {h['accepted']} มีปัญหา {h['has_issues']} "
+                   f"ถูกแทนที่ {h['inputs_superseded']} ไม่รับ {h['inputs_rejected']} · ยังไม่ส่ง {h['missing']} / "
+                   f"{h['inputs']} files: {h['accepted']} accepted, {h['has_issues']} with issues, "
+                   f"{h['inputs_superseded']} superseded, {h['inputs_rejected']} rejected; {h['missing']} projects "
+                   f"missing ({time.perf_counter() - tick:.1f} s)")
+    click.echo(f"3. สรุปรายงาน / master workbook: {run.master.resolve()}")
+    click.echo(f"   แบบฟอร์มที่ส่งคืนหน่วยงาน / returned workbooks: {(run.master.parent / 'returned').resolve()}")
+    click.echo(f"   สมุดบัญชี / ledger: {(out_dir / 'ledger.sqlite').resolve()}")
+    for line in _headline(run):
+        click.echo(line)
+    click.echo(f"   ทั้งหมด / total {time.perf_counter() - started:.1f} s")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -81,7 +81,8 @@ def _notes(v) -> str | None:
 
 
 def consolidate(inbox: Path, *, projects: list[Project], fy: int, month: int, out_dir: Path,
-                ledger_path: Path | None = None, today: dt.date | None = None, progress=None) -> MonthRun:
+                ledger_path: Path | None = None, today: dt.date | None = None, progress=None,
+                pdf: bool = False) -> MonthRun:
     from .master import write_master
     out_dir = Path(out_dir)
     ledger_path = Path(ledger_path or out_dir / LEDGER_NAME)
@@ -134,7 +135,7 @@ def consolidate(inbox: Path, *, projects: list[Project], fy: int, month: int, ou
             if o.sha256 in superseded:
                 o.place, (o.detail_th, o.detail_en) = SUPERSEDED, superseded[o.sha256]
         master = out_dir / f"master_{fy}_{month:02d}.xlsx"
-        headline = write_master(master, ledger=ledger, projects=projects, fy=fy, month=month, outcomes=outcomes)
+        headline = write_master(master, ledger=ledger, projects=projects, fy=fy, month=month, outcomes=outcomes, pdf=pdf)
     return MonthRun(fy, month, outcomes, master, ledger_path, headline)
 
 

@@ -341,11 +341,15 @@ class _Master:
         ws.autofilter(1, 0, max(1 + len(rows), 2), len(headers) - 1)
         return ws
 
-    def write(self):
+    def write(self, board_only: bool = False):
         d = self.d
         self.summary_ws = self.summary()
         self.chart_row = 3 + 12 + 3 + len(d.agencies) + 3 + 22
         self.projects()
+        if board_only:                      # for the printable PDF: the board and its projects
+            self.summary_ws.activate()
+            self.wb.close()
+            return
         self.matrix()
         self.table("issues", [("หน่วยงาน", "Agency"), ("รหัสโครงการ", "Project"), ("ไฟล์", "File"), ("รหัส", "Code"),
                               ("ระดับ", "Severity"), ("ชีต", "Sheet"), ("ช่อง", "Cell"), ("ค่า", "Value"),
@@ -371,10 +375,24 @@ class _Master:
         self.wb.close()
 
 
-def write_master(path: Path, *, ledger: Ledger, projects: list[Project], fy: int, month: int, outcomes) -> dict:
-    """Write the month's master workbook atomically; return its headline figures."""
+def write_master(path: Path, *, ledger: Ledger, projects: list[Project], fy: int, month: int, outcomes,
+                 pdf: bool = False) -> dict:
+    """Write the month's master workbook atomically; return its headline figures.
+
+    With `pdf`, also the summary board as a PDF beside it, through LibreOffice."""
     data = _Data(ledger, projects, fy, month, outcomes)
     with atomic_write(path) as fh:
         _Master(fh, data).write()
+    if pdf:
+        import tempfile
+
+        from .office import convert
+        with tempfile.TemporaryDirectory(prefix="px-board-") as tmp:
+            board = Path(tmp) / (Path(path).stem + "_summary.xlsx")
+            with board.open("wb") as fh:
+                _Master(fh, data).write(board_only=True)
+            made, = convert([board], "pdf", Path(tmp) / "pdf")
+            with atomic_write(Path(path).with_name(made.name)) as fh:
+                fh.write(made.read_bytes())
     return data.headline
 
