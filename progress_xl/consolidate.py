@@ -92,6 +92,8 @@ def consolidate(inbox: Path, *, projects: list[Project], fy: int, month: int, ou
     files = inbox_files(inbox)
     with Ledger(ledger_path) as ledger:
         ledger.lock()
+        for stale in [*out_dir.glob(".*.tmp"), *(out_dir / "returned").glob(".*.tmp")]:
+            stale.unlink(missing_ok=True)        # left by a run that was killed mid-write; we hold the lock
         outcomes, new, seen = [], [], {}
         for i, (path, name) in enumerate(files):
             if progress:

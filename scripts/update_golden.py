@@ -20,6 +20,26 @@ from progress_xl.spec import available_versions, load_spec  # noqa: E402
 def main() -> None:
     for version in [int(v) for v in sys.argv[1:]] or available_versions():
         write(load_spec(version))
+    if not sys.argv[1:]:
+        write_master()
+
+
+def write_master() -> None:
+    """tests/golden/master_mixed.txt: the text of the master of the mixed test inbox."""
+    import tempfile
+
+    from helpers import text_dump
+    from test_consolidate import mixed_inbox
+
+    from progress_xl.consolidate import consolidate
+    spec = load_spec()
+    projects = read_register(ROOT / "samples" / "register.csv", spec, 2564).projects[:10]
+    with tempfile.TemporaryDirectory() as tmp:
+        mixed_inbox(Path(tmp) / "inbox", spec, projects)
+        run = consolidate(Path(tmp) / "inbox", projects=projects, fy=2564, month=3, out_dir=Path(tmp) / "out")
+        target = ROOT / "tests" / "golden" / "master_mixed.txt"
+        target.write_text(text_dump(run.master), encoding="utf-8")
+    print(f"wrote {target}")
 
 
 def write(spec) -> None:

@@ -1,0 +1,206 @@
+"""consolidate: ledger, master, nothing lost, nothing half-written (issue 6)."""
+import hashlib
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from test_validate import CLEAN
+
+from progress_xl.consolidate import PLACES, consolidate
+from progress_xl.generate import generate_workbook, workbook_filename
+from progress_xl.issues import ProgressXLError
+from progress_xl.ledger import SCHEMA_VERSION, Ledger
+from progress_xl.master import SHEETS
+from progress_xl.simulate import simulate_month
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def few(projects):
+    return projects[:10]
+
+
+def mixed_inbox(path: Path, spec, few) -> dict[str, str]:
+    """Ten projects' files with every kind of input; returns file name -> where it must end."""
+    path.mkdir(parents=True)
+    expected = {}
+    for i, p in enumerate(few[:7]):
+        reports = {k: dict(v) for k, v in CLEAN.items()}
+        if i == 1:
+            reports[3]["progress"] = 150                                 # an error
+        if i == 2:
+            reports[3]["narrative"] = "=HYPERLINK(\"http://x\",\"คลิก\")"  # text that looks like a formula
+        name = workbook_filename(p)
+        generate_workbook(spec, p, path / name, reports=reports)
+        expected[name] = "has_issues" if i == 1 else "accepted"
+    first = path / "ส่งครั้งแรก.xlsx"                                     # sent first, then corrected
+    wrong = {k: dict(v) for k, v in CLEAN.items()}
+    wrong[3]["disbursed"] = 10**9
+    generate_workbook(spec, few[7], first, reports=wrong)
+    generate_workbook(spec, few[7], path / "แก้ไขแล้ว.xlsx", reports=CLEAN)
+    (path / ".provenance.json").write_text(json.dumps({
+        "ส่งครั้งแรก.xlsx": {"received_at": "2020-12-22T09:00:00", "sender": "a@example.org"},
+        "แก้ไขแล้ว.xlsx": {"received_at": "2020-12-23T09:00:00", "sender": "a@example.org"}}), encoding="utf-8")
+    expected.update({"ส่งครั้งแรก.xlsx": "superseded", "แก้ไขแล้ว.xlsx": "accepted"})
+    shutil.copy(path / workbook_filename(few[0]), path / "สำเนา.xlsx")       # the same bytes again
+    expected["สำเนา.xlsx"] = "duplicate"
+    (path / "corrupt.xlsx").write_bytes((path / workbook_filename(few[0])).read_bytes()[:3000])
+    (path / "notes.pdf").write_bytes(b"%PDF-1.4\n%%EOF")
+    other = {k: dict(v) for k, v in CLEAN.items()}
+    generate_workbook(spec, few[9].__class__({**few[9].values, "project_code": "99999999-9999"}), path / "x.xlsx",
+                      reports=other)
+    expected.update({"corrupt.xlsx": "rejected", "notes.pdf": "rejected", "x.xlsx": "rejected"})
+    return expected
+
+
+@pytest.fixture
+def month3(tmp_path, spec, few):
+    inbox = tmp_path / "inbox"
+    expected = mixed_inbox(inbox, spec, few)
+    run = consolidate(inbox, projects=few, fy=2564, month=3, out_dir=tmp_path / "out")
+    return inbox, expected, run
+
+
+def test_every_input_ends_in_exactly_one_place(month3):
+    inbox, expected, run = month3
+    assert {o.name: o.place for o in run.outcomes} == expected
+    wb = openpyxl.load_workbook(run.master, read_only=True)
+    rows = list(wb[SHEETS["inputs"]].iter_rows(min_row=3, values_only=True))
+    assert sorted(r[0] for r in rows) == sorted(expected)
+    h = run.headline
+    assert h["inputs"] == len(expected) == sum(h[f"inputs_{p}"] for p in PLACES)
+    rejected = {r[0]: r[3] for r in wb[SHEETS["rejected"]].iter_rows(min_row=3, values_only=True)}
+    assert set(rejected) == {"corrupt.xlsx", "notes.pdf", "x.xlsx"} and "not in the register" in rejected["x.xlsx"]
+    assert (h["expected"], h["received"], h["missing"]) == (10, 8, 2)
+
+
+def test_rerun_gives_a_byte_identical_master_and_no_new_ledger_rows(month3, tmp_path, few):
+    inbox, _, run = month3
+    first = run.master.read_bytes()
+    counts = _counts(run.ledger)
+    again = consolidate(inbox, projects=few, fy=2564, month=3, out_dir=tmp_path / "out")
+    assert again.master.read_bytes() == first and _counts(run.ledger) == counts
+
+
+def _counts(ledger_path):
+    with sqlite3.connect(ledger_path) as db:
+        return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("submissions", "receipts", "submission_values", "findings")}
+
+
+def test_a_value_in_the_master_traces_to_its_file_and_cell(month3, few):
+    inbox, _, run = month3
+    wb = openpyxl.load_workbook(run.master, read_only=True)
+    code = few[3].code
+    row = next(r for r in wb[SHEETS["projects"]].iter_rows(min_row=3, values_only=True) if r[1] == code)
+    progress = row[5]
+    prov = next(r for r in wb[SHEETS["provenance"]].iter_rows(min_row=3, values_only=True)
+                if r[0] == code and r[1] == 3 and r[3] == "progress")
+    file, sha, where = prov[5], prov[6], prov[7]
+    assert prov[4] == progress == 30
+    assert hashlib.sha256((inbox / file).read_bytes()).hexdigest() == sha
+    with sqlite3.connect(run.ledger) as db:
+        sheet, cell = db.execute("SELECT v.sheet, v.cell FROM submission_values v JOIN submissions s ON s.id = v.submission_id "
+                                 "WHERE s.sha256=? AND v.report=3 AND v.key='progress'", (sha,)).fetchone()
+    assert where == f"{sheet}!{cell}"
+    assert openpyxl.load_workbook(inbox / file)[sheet][cell].value == progress
+
+
+def test_text_from_a_submission_stays_text(month3):
+    _, _, run = month3
+    wb = openpyxl.load_workbook(run.master)
+    cells = [c for row in wb[SHEETS["provenance"]].iter_rows(min_row=3) for c in row
+             if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_superseded_file_is_kept_and_its_changes_shown(month3, few):
+    _, _, run = month3
+    wb = openpyxl.load_workbook(run.master, read_only=True)
+    changes = list(wb[SHEETS["changes"]].iter_rows(min_row=3, values_only=True))
+    assert [(r[0], r[1], r[3], r[6], r[7], r[8]) for r in changes] == [
+        (few[7].code, "ส่งครั้งแรก.xlsx", "แก้ไขแล้ว.xlsx", "budget_used", 10**9 + 3000, 3000),   # derived, recomputed
+        (few[7].code, "ส่งครั้งแรก.xlsx", "แก้ไขแล้ว.xlsx", "disbursed", 10**9, 0)]
+    with sqlite3.connect(run.ledger) as db:
+        assert db.execute("SELECT count(*) FROM submissions WHERE state='superseded'").fetchone()[0] == 1
+
+
+def test_earlier_months_from_the_ledger_feed_the_cross_month_rules(tmp_path, spec, few):
+    ledger = tmp_path / "ledger.sqlite"
+    for month in (1, 2):
+        inbox = tmp_path / f"in{month}"
+        inbox.mkdir()
+        generate_workbook(spec, few[0], inbox / "a.xlsx", reports={k: CLEAN[k] for k in range(1, month + 1)})
+        consolidate(inbox, projects=few[:1], fy=2564, month=month, out_dir=tmp_path / f"out{month}", ledger_path=ledger)
+    changed = {k: dict(v) for k, v in CLEAN.items()}
+    changed[1]["progress"] = 3                                   # month 1 was accepted as 10
+    inbox = tmp_path / "in3"
+    inbox.mkdir()
+    generate_workbook(spec, few[0], inbox / "a.xlsx", reports=changed)
+    run = consolidate(inbox, projects=few[:1], fy=2564, month=3, out_dir=tmp_path / "out3", ledger_path=ledger)
+    wb = openpyxl.load_workbook(run.master, read_only=True)
+    codes = {r[3] for r in wb[SHEETS["issues"]].iter_rows(min_row=3, values_only=True)}
+    assert "R108" in codes
+
+
+def test_a_second_run_on_the_same_ledger_is_refused(tmp_path, spec, few):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with Ledger(tmp_path / "out" / "ledger.sqlite") as busy:
+        busy.lock()
+        with pytest.raises(ProgressXLError) as err:
+            consolidate(inbox, projects=few, fy=2564, month=3, out_dir=tmp_path / "out")
+    assert err.value.issues[0].code == "M001"
+
+
+def test_ledger_schema_is_versioned(tmp_path):
+    path = tmp_path / "l.sqlite"
+    with Ledger(path) as ledger:
+        assert ledger.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version=99")
+    with pytest.raises(ProgressXLError) as err:
+        Ledger(path)
+    assert err.value.issues[0].code == "M002" and "99" in str(err.value)
+
+
+def test_killed_at_any_point_leaves_master_and_ledger_whole_and_a_rerun_completes(tmp_path, spec, projects):
+    inbox = tmp_path / "inbox"
+    simulate_month(spec, projects[:24], 3, inbox)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "progress_xl.cli", "consolidate", str(inbox), "--register",
+           str(ROOT / "samples" / "register.csv"), "--fy", "2564", "--month", "3", "--out", str(out)]
+    files = len([p for p in inbox.iterdir() if not p.name.startswith(".")])
+    killed = 0
+    for delay in (0.4, 0.9, 1.6, 2.4, 3.5):
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        time.sleep(delay)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            killed += 1
+        proc.wait()
+        ledger = out / "ledger.sqlite"
+        if ledger.exists():
+            with sqlite3.connect(ledger) as db:
+                assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+                states = dict(db.execute("SELECT state, count(*) FROM submissions GROUP BY state").fetchall())
+                assert sum(states.values()) in (0, files)       # all of a run, or nothing
+        for master in out.glob("master_*.xlsx"):
+            openpyxl.load_workbook(master, read_only=True).close()                 # whole, never half-written
+    assert killed >= 2
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert not list(out.rglob(".*.tmp"))                       # what the killed runs left is cleared
+    counts = _counts(out / "ledger.sqlite")
+    assert counts["submissions"] == files
+    wb = openpyxl.load_workbook(out / "master_2564_03.xlsx", read_only=True)
+    assert len(list(wb[SHEETS["inputs"]].iter_rows(min_row=3))) == counts["receipts"]
