@@ -234,6 +234,43 @@ def consolidate(inbox: Path, register: Path, fy: int, month: int, out_dir: Path,
         click.echo(line)
 
 
+@main.command("import-legacy")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The SQLite ledger to record the history in.")
+@click.option("--register", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The project register, to link each print-out's project (a project not in it is reported).")
+@click.option("--fy", type=click.IntRange(2500, 2700), help="Fiscal year of the register, BE.")
+def import_legacy(files, ledger_path: Path, register, fy):
+    """Parse print-outs of the old monitoring system into the ledger as accepted earlier months.
+
+    One line per file, then what the validator says about its history. Exit code 1 when a file was
+    not such a print-out, else 0.
+    """
+    from .ledger import Ledger
+    from .legacy import import_printout
+    projects = _projects(register, fy) if register else None
+    failed = 0
+    try:
+        with Ledger(ledger_path) as ledger:
+            ledger.lock()
+            for path in files:
+                printout, findings = import_printout(path, ledger=ledger, projects=projects)
+                if printout is None:
+                    failed += 1
+                    click.echo(str(findings[0]), err=True)
+                    continue
+                last = max(printout.reports)
+                click.echo(f"{path.name}: {printout.code} ปีงบ/FY {printout.project.get('fiscal_year')} · รายงาน "
+                           f"{len(printout.reports)} ครั้ง ถึงครั้งที่ {last} / {len(printout.reports)} reports up to "
+                           f"report {last} → {ledger_path}")
+                for finding in findings:
+                    click.echo(f"  {finding}")
+    except ProgressXLError as exc:
+        _fail(exc)
+    raise SystemExit(1 if failed else 0)
+
+
 def _show(value) -> str:
     if hasattr(value, "isoformat"):
         from .fiscal import format_be

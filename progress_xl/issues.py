@@ -41,6 +41,7 @@ CATALOG: dict[str, Entry] = {
     "F011": Entry(E, "ไฟล์เป็น Strict Open XML กรุณาบันทึกเป็น Excel Workbook (.xlsx) แบบปกติ", "a Strict Open XML workbook: save it as an ordinary Excel Workbook (.xlsx)"),
     "F012": Entry(E, "อ่านไฟล์ไม่เสร็จในเวลาที่กำหนด ({seconds} วินาที)", "reading the file did not finish in time ({seconds} s)"),
     "F013": Entry(E, "ไฟล์ OpenDocument (.ods) กรุณาบันทึกเป็น .xlsx", "an OpenDocument spreadsheet (.ods): save it as .xlsx"),
+    "F015": Entry(E, "ไม่ใช่เอกสารพิมพ์จากระบบติดตามโครงการ (ไม่พบหัวรายงาน รหัสโครงการ หรือรายงานครั้งที่)", "not a print-out of the monitoring system (no report title, project code or reports found)"),
     "F014": Entry(E, "ไฟล์ข้อความเข้ารหัสอ่านไม่ได้ (ลอง UTF-8 และ TIS-620 แล้ว)", "a text file in an unknown encoding (tried UTF-8 and TIS-620)"),
     # -- T: the template -----------------------------------------------------------------
     "T001": Entry(E, "ไม่ใช่แบบฟอร์มของ progress_xl", "not a progress_xl workbook"),
