@@ -103,19 +103,6 @@ class DateParam(click.ParamType):
         return parsed
 
 
-def expand(inputs) -> list[tuple[Path, str]]:
-    """(path, name) of the files given and of every file inside the folders given (sorted, hidden
-    files skipped); a file in a folder is named by its path inside it, so names stay distinct."""
-    out = []
-    for p in map(Path, inputs):
-        if p.is_dir():
-            out.extend((x, x.relative_to(p).as_posix()) for x in sorted(p.rglob("*")) if x.is_file() and not any(
-                part.startswith(".") for part in x.relative_to(p).parts))
-        else:
-            out.append((p, p.name))
-    return out
-
-
 def _projects(register: Path | None, fy: int | None) -> dict:
     if register is None:
         return {}
@@ -148,12 +135,12 @@ def validate(files, out_dir: Path, register: Path | None, fy: int | None, today)
     """
     import json
 
-    from .files import atomic_write
+    from .files import atomic_write, input_files
     from .review import review_file
     projects = _projects(register, fy)
     today = today or dt.date.today()
     reviews = []
-    for path, name in expand(files):
+    for path, name in input_files(files):
         review = review_file(path, name=name, projects=projects, today=today, returned_dir=out_dir)
         reviews.append(review)
         click.echo(review.summary())

@@ -14,10 +14,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import atomic_write
+from .files import input_files
 from .fiscal import month_bounds, month_label
-from .issues import Issue, Severity, issue
-from .ledger import Ledger, Stored
+from .issues import Issue, issue
+from .ledger import Ledger, Stored, value_rows
 from .read import Submission
 from .register import Project
 from .review import ACCEPTED, HAS_ISSUES, REJECTED, Review, review_file
@@ -49,14 +49,6 @@ class MonthRun:
     headline: dict = field(default_factory=dict)
 
 
-def inbox_files(inbox: Path) -> list[tuple[Path, str]]:
-    inbox = Path(inbox)
-    if inbox.is_file():
-        return [(inbox, inbox.name)]
-    return [(p, p.relative_to(inbox).as_posix()) for p in sorted(inbox.rglob("*"))
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(inbox).parts)]
-
-
 def _provenance(inbox: Path) -> dict:
     path = Path(inbox) / PROVENANCE
     try:
@@ -64,20 +56,6 @@ def _provenance(inbox: Path) -> dict:
         return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}
-
-
-def _values(sub: Submission) -> list[tuple]:
-    rows = [(0, key, v.value, v.raw, v.sheet, v.cell, _notes(v)) for key, v in sorted(sub.project.items())]
-    for k in sorted(sub.reports):
-        rows += [(k, key, v.value, v.raw, v.sheet, v.cell, _notes(v)) for key, v in sorted(sub.reports[k].items())
-                 if v.raw is not None or v.value is not None]
-    return rows
-
-
-def _notes(v) -> str | None:
-    notes = [f"[{n.code}] {n.th} / {n.en}" for n in v.notes] + ([f"[{v.error.code}] {v.error.th} / {v.error.en}"]
-                                                                  if v.error else [])
-    return "\n".join(notes) or None
 
 
 def consolidate(inbox: Path, *, projects: list[Project], fy: int, month: int, out_dir: Path,
@@ -89,7 +67,7 @@ def consolidate(inbox: Path, *, projects: list[Project], fy: int, month: int, ou
     register = {p.code: p for p in projects}
     today = today or month_bounds(fy, month)[1]
     provenance = _provenance(inbox)
-    files = inbox_files(inbox)
+    files = input_files([inbox])
     with Ledger(ledger_path) as ledger:
         ledger.lock()
         for stale in [*out_dir.glob(".*.tmp"), *(out_dir / "returned").glob(".*.tmp")]:
@@ -128,7 +106,7 @@ def consolidate(inbox: Path, *, projects: list[Project], fy: int, month: int, ou
                               project_code=review.project_code, fy=fy, month=month,
                               template_version=sub.template_version if sub else None, state=review.state,
                               reason=reason, sender=meta.get("sender"), received_at=meta.get("received_at"),
-                              message_id=meta.get("message_id"), values=_values(sub) if sub else (),
+                              message_id=meta.get("message_id"), values=value_rows(sub) if sub else (),
                               findings=review.findings)
             for o in outcomes:
                 ledger.record_receipt(o.sha256, o.name, fy, month)
@@ -189,7 +167,3 @@ def current_submissions(ledger: Ledger, fy: int, month: int) -> dict[str, Stored
     """Project code -> the current (not superseded, not rejected) submission of the month."""
     return {s.project_code: s for s in ledger.submissions(fy, month)
             if s.state in (ACCEPTED, HAS_ISSUES) and s.project_code}
-
-
-def severity_counts(rows) -> dict:
-    return {s.value: sum(1 for r in rows if r[1] == s.value) for s in Severity}

@@ -95,6 +95,19 @@ def decode(text: str | None):
     return v
 
 
+def value_rows(sub) -> list[tuple]:
+    """A Submission's values as ledger rows: (report, key, value, raw, sheet, cell, notes); report 0 = project."""
+    def notes(v) -> str | None:
+        lines = [f"[{n.code}] {n.th} / {n.en}" for n in v.notes]
+        lines += [f"[{v.error.code}] {v.error.th} / {v.error.en}"] if v.error else []
+        return "\n".join(lines) or None
+    rows = [(0, key, v.value, v.raw, v.sheet, v.cell, notes(v)) for key, v in sorted(sub.project.items())]
+    for k in sorted(sub.reports):
+        rows += [(k, key, v.value, v.raw, v.sheet, v.cell, notes(v)) for key, v in sorted(sub.reports[k].items())
+                 if v.raw is not None or v.value is not None]
+    return rows
+
+
 @dataclass(frozen=True)
 class Stored:
     id: int

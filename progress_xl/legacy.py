@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .issues import Issue, issue
+from .ledger import value_rows
 from .read import Submission, Value
 from .spec import load_spec
 from .values import ascii_digits, parse_date, parse_money
@@ -182,10 +183,8 @@ def import_printout(path: Path, *, ledger, projects: dict | None = None) -> tupl
     found = [] if register or projects is None else [issue("M007", file=path.name, value=p.code)]
     found += [f for f in validate(sub, project=register, today=dt.date.max) if f.severity.value != "note"]
     if ledger.by_sha(p.sha256) is None:
-        rows = [(0, key, v.value, v.raw, v.sheet, v.cell, None) for key, v in sorted(sub.project.items())]
-        rows += [(k, key, v.value, v.raw, v.sheet, v.cell, None) for k in sorted(sub.reports)
-                 for key, v in sorted(sub.reports[k].items())]
         with ledger.transaction():
             ledger.record(sha256=p.sha256, name=path.name, project_code=p.code, fy=fy, month=max(p.reports),
-                          template_version=None, state="accepted", source="legacy", values=rows, findings=found)
+                          template_version=None, state="accepted", source="legacy", values=value_rows(sub),
+                          findings=found)
     return p, found

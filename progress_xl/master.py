@@ -47,11 +47,10 @@ class _Data:
         self.spec = load_spec()
         self.projects = sorted(projects, key=lambda p: (p.agency_code, p.code))
         current = current_submissions(ledger, fy, month)
-        lo, hi = self.spec.reporting_window
         start, end = month_bounds(fy, month)
-        window_end = start.replace(day=hi)
-        on_plan = next(c.value for c in self.spec.choices["plan_status"] if c.en == "On plan")
-        behind = next(c.value for c in self.spec.choices["plan_status"] if c.en == "Behind plan")
+        window_end = start.replace(day=self.spec.reporting_window[1])
+        on_plan = self.spec.choice_by_en("plan_status", "on plan")
+        behind = self.spec.choice_by_en("plan_status", "behind plan")
         self.rows, self.findings, self.provenance = [], [], []
         for p in self.projects:
             sub = current.get(p.code)

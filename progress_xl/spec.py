@@ -159,6 +159,10 @@ class TemplateSpec:
     def monthly_cell(self, key: str, k: int) -> str:
         return f"{self.field(key).column}{self.monthly.row_of(k)}"
 
+    def choice_by_en(self, name: str, en: str) -> str | None:
+        """The choice of list `name` whose English name is `en` (any case): rules name statuses so."""
+        return next((c.value for c in self.choices[name] if c.en.casefold() == en.casefold()), None)
+
     def choice_values(self, name: str) -> tuple[str, ...]:
         return tuple(c.value for c in self.choices[name])
 

@@ -55,9 +55,6 @@ class Context:
             return self.project_values["budget_allocated"]
         return _typed(self.spec, "budget_allocated", self.project["budget_allocated"]) if self.project else None
 
-    def choice(self, name: str, en: str) -> str | None:
-        return next((c.value for c in self.spec.choices[name] if c.en.casefold() == en), None)
-
     def progress_series(self) -> dict[int, Decimal]:
         """Cumulative progress by report: accepted earlier months, overridden by this workbook."""
         out = {k: row["progress"] for k, row in self.accepted.items() if row.get("progress") is not None}
@@ -191,7 +188,7 @@ def accepted_changed(ctx: Context) -> Iterable[Issue]:
 
 
 def flat_while_on_plan(ctx: Context) -> Iterable[Issue]:
-    on_plan, series = ctx.choice("plan_status", "on plan"), ctx.progress_series()
+    on_plan, series = ctx.spec.choice_by_en("plan_status", "on plan"), ctx.progress_series()
     for k in ctx.filled():
         value = series.get(k)
         if value is None or value >= 100 or ctx.values[k].get("plan_status") != on_plan:
@@ -214,7 +211,7 @@ def done_without_money(ctx: Context) -> Iterable[Issue]:
 
 
 def behind_at_full(ctx: Context) -> Iterable[Issue]:
-    behind = ctx.choice("plan_status", "behind plan")
+    behind = ctx.spec.choice_by_en("plan_status", "behind plan")
     for k in ctx.filled():
         p = ctx.values[k].get("progress")
         if p is not None and p >= 100 and ctx.values[k].get("plan_status") == behind:
@@ -222,7 +219,7 @@ def behind_at_full(ctx: Context) -> Iterable[Issue]:
 
 
 def behind_elapsed_time(ctx: Context) -> Iterable[Issue]:
-    on_plan = ctx.choice("plan_status", "on plan")
+    on_plan = ctx.spec.choice_by_en("plan_status", "on plan")
     start, end = (ctx.project_values.get(x) for x in ("start_date", "end_date"))
     if not (start and end and end > start and ctx.fy):
         return

@@ -81,7 +81,7 @@ def test_imported_history_gets_what_a_coordinator_wants_to_hear(tmp_path, projec
     register = {p.code: p for p in projects}
     with Ledger(tmp_path / "ledger.sqlite") as ledger:
         printout, findings = import_printout(SEED, ledger=ledger, projects=register)
-        history = ledger.accepted_history("01000000-2462", 2565 - 1, 13)
+        history = ledger.accepted_history("01000000-2462", 2564, 13)
     codes = {(f.code, f.cell) for f in findings}
     assert ("R109", "รายงานครั้งที่10:plan_status") in codes           # flat at 20 % since report 6, "on plan"
     assert ("R110", "รายงานครั้งที่12:progress") in codes              # 100 % with 0 baht disbursed

@@ -161,7 +161,6 @@ def test_validate_never_raises(sub, accepted, today):
 # -- the returned workbook -------------------------------------------------------------------------
 from test_generate import FILLED  # noqa: E402
 
-from progress_xl.returned import write_returned  # noqa: E402
 from progress_xl.review import review_file  # noqa: E402
 
 
