@@ -221,6 +221,28 @@ def consolidate(inbox: Path, register: Path, fy: int, month: int, out_dir: Path,
         click.echo(line)
 
 
+@main.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--into", "inbox", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The month's inbox folder (what `consolidate` reads).")
+@click.option("--quiet", is_flag=True, help="Only the summary line, not one line per file.")
+def collect(sources: tuple[Path, ...], inbox: Path, quiet: bool):
+    """Take every spreadsheet out of SOURCES (files, folders, .zip, .eml, mbox, Maildir) into INBOX.
+
+    Each file is named by the project code inside it; who sent it, when and in which message goes
+    to INBOX/.provenance.json. Anything else (images, PDFs, signatures) is skipped and listed.
+    Exit code 0 when the run completed, whatever it skipped.
+    """
+    from .collect import collect as run_collect
+    result = run_collect(sources, inbox)
+    if not quiet:
+        for saved in result.saved:
+            click.echo(f"+ {saved['name']}  ← {saved['origin']}" + (f"  ({saved['sender']})" if saved["sender"] else ""))
+        for line in result.duplicates + result.skipped:
+            click.echo(f"- {line}")
+    click.echo(f"{result.summary()} → {inbox}")
+
+
 @main.command("import-legacy")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path), required=True,

@@ -1,7 +1,8 @@
 """The one message system: every finding, note and rejection is an Issue from CATALOG.
 
 Codes are stable and never reused. The prefix names the layer: F file, T template, P project
-register, V one value, R rules across cells or months, M consolidation, N coercion notes.
+register, V one value, R rules across cells or months, M consolidation, C collecting from mail and
+archives, S sending mail, N coercion notes.
 """
 from __future__ import annotations
 
@@ -97,6 +98,18 @@ CATALOG: dict[str, Entry] = {
     "M006": Entry(E, "แบบฟอร์มของปีงบประมาณ {value} ไม่ใช่ {fy}", "a workbook for fiscal year {value}, not {fy}"),
     "M007": Entry(E, "โครงการ {value} ไม่มีในทะเบียนโครงการ", "project {value} is not in the register"),
     "M008": Entry(E, "ยังไม่ได้กรอกรายงานของเดือน {month} (ครั้งที่ {k})", "the report for {month} (report {k}) is not filled in"),
+    # -- C: collecting workbooks from mail, archives and folders ---------------------------
+    "C001": Entry(W, "ข้ามไฟล์แนบที่ไม่ใช่ไฟล์ตาราง ({kind})", "skipped an attachment that is not a spreadsheet ({kind})"),
+    "C002": Entry(W, "อีเมลนี้ไม่มีไฟล์ Excel แนบมา", "this message has no workbook attached"),
+    "C003": Entry(W, "ไฟล์บีบอัดซ้อนกันเกิน {depth} ชั้น ไม่ได้เปิด", "an archive nested more than {depth} levels deep: not opened"),
+    "C004": Entry(W, "ไฟล์ในไฟล์บีบอัดถูกตั้งรหัสผ่าน เปิดไม่ได้", "a password-protected file inside an archive: cannot be opened"),
+    "C005": Entry(W, "ไฟล์บีบอัดผิดปกติ ไม่ได้เปิด ({reason})", "an abnormal archive, not opened ({reason})"),
+    "C006": Entry(N, "ไฟล์เดียวกับ {name} ที่รับไว้แล้ว", "the same file as {name}, already collected"),
+    "C007": Entry(E, "อ่านแหล่งข้อมูลไม่ได้ ({reason})", "the source cannot be read ({reason})"),
+    # -- S: sending mail ------------------------------------------------------------------
+    "S001": Entry(E, "ส่งอีเมลไม่สำเร็จ ({reason})", "the message could not be sent ({reason})"),
+    "S002": Entry(W, "ไม่มีอีเมลของหน่วยงาน {agency} ในทะเบียนโครงการ", "no e-mail address for agency {agency} in the register"),
+    "S003": Entry(E, "ต้องตั้งรหัสผ่าน SMTP ในตัวแปร {env}", "the SMTP password must be set in the environment variable {env}"),
     # -- N: notes on how a value was read ------------------------------------------------
     "N001": Entry(N, "อ่าน '{raw}' เป็น {value_th}", "read '{raw}' as {value_en}"),
     "N002": Entry(N, "ปี {year} เป็นปี พ.ศ. ที่พิมพ์ลงช่องวันที่ อ่านเป็น {value_th}", "year {year} is a BE year typed into a date cell, read as {value_en}"),

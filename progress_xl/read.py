@@ -343,6 +343,30 @@ def read_submission(path: Path, *, name: str | None = None, history: dict[int, D
         return Rejection(name, sha, issue("F008", file=name, reason=f"{type(exc).__name__}: {str(exc)[:120]}"))
 
 
+def project_code_of(path: Path) -> str | None:
+    """The project code written inside a workbook, read cheaply (one cell), or None when it is not
+    one of ours or cannot be read. `collect` names what it saves by it; `read_submission` decides."""
+    try:
+        with time_limit():
+            wb = open_workbook(path, read_only=True, data_only=True)
+            try:
+                base = load_spec()
+                version, meta, _ = _identity(wb, base.id)
+                spec = load_spec(version) if version in available_versions() else None
+                place = _Locator(spec, wb, meta).project_cell(spec.field("project_code")) if spec else None
+                if place is None:
+                    return None
+                col, row, _, _ = range_boundaries(place[1])
+                code = clean_text(str(_one(wb[place[0]], row, col) or ""))
+                return code or None
+            finally:
+                wb.close()
+    except Rejected:
+        return None
+    except Exception:  # noqa: BLE001 - naming is a courtesy; read_submission gives the reason later
+        return None
+
+
 def _read(wb, file: str, sha: str, history) -> Submission | Rejection:
     base = load_spec()
     version, meta, disagreements = _identity(wb, base.id)
