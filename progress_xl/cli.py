@@ -243,6 +243,80 @@ def collect(sources: tuple[Path, ...], inbox: Path, quiet: bool):
     click.echo(f"{result.summary()} → {inbox}")
 
 
+@main.command()
+@click.option("--register", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="The project register: agencies and their e-mail addresses.")
+@click.option("--fy", type=click.IntRange(2500, 2700), required=True, help="Fiscal year, BE.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the .eml files (one sub-folder per kind).")
+@click.option("--workbooks", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Kickoff: the generated workbooks to send each agency.")
+@click.option("--month", type=click.IntRange(1, 12), help="Returned workbooks and reminders for this report month.")
+@click.option("--run", "run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The month's consolidate --out folder (returned workbooks, and the ledger by default).")
+@click.option("--ledger", "ledger_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The SQLite ledger [default: RUN/ledger.sqlite].")
+@click.option("--from", "sender", envvar="PROGRESS_XL_FROM", default="coordinator@progress-xl.invalid",
+              show_default=True, help="Sender address (env PROGRESS_XL_FROM).")
+@click.option("--from-name", envvar="PROGRESS_XL_FROM_NAME", default="ผู้ประสานงาน สยป.", show_default=True)
+@click.option("--date", "date", type=DateParam(), help="Date on the messages [default: now].")
+@click.option("--send", is_flag=True, help="Deliver over SMTP; without it, a dry run that lists what would go.")
+@click.option("--smtp-host", envvar="PROGRESS_XL_SMTP_HOST", default="localhost", show_default=True)
+@click.option("--smtp-port", envvar="PROGRESS_XL_SMTP_PORT", type=int, default=587, show_default=True)
+@click.option("--starttls/--no-starttls", envvar="PROGRESS_XL_SMTP_STARTTLS", default=True, show_default=True)
+@click.option("--ssl", "use_ssl", is_flag=True, help="SMTP over TLS from the start (port 465).")
+@click.option("--smtp-user", envvar="PROGRESS_XL_SMTP_USER", help="SMTP login; the password is read only from "
+              "the environment variable PROGRESS_XL_SMTP_PASSWORD.")
+def outbox(register, fy, out_dir, workbooks, month, run_dir, ledger_path, sender, from_name, date, send,
+           smtp_host, smtp_port, starttls, use_ssl, smtp_user):
+    """Write each agency its messages as .eml: the kickoff (--workbooks), or a month's returned workbooks
+    and reminders (--month --run); --send delivers them over SMTP.
+
+    Exit code 0 when every message was written (and, with --send, delivered); 1 otherwise.
+    """
+    from .outbox import kickoff_letters, month_letters, send as deliver, sender_address, write_outbox
+    projects = list(_projects(register, fy).values())
+    if not workbooks and not month:
+        raise click.UsageError("ระบุ --workbooks หรือ --month กับ --run / give --workbooks, or --month with --run")
+    letters = []
+    if workbooks:
+        from .read import project_code_of
+        found = {}
+        for path in sorted(workbooks.rglob("*.xlsx")):
+            code = project_code_of(path)
+            if code:
+                found.setdefault(code, path)
+        letters += kickoff_letters(projects, found, fy)
+    if month:
+        if not run_dir:
+            raise click.UsageError("--month ต้องระบุ --run ด้วย / --month needs --run")
+        from .ledger import Ledger
+        try:
+            with Ledger(ledger_path or run_dir / "ledger.sqlite") as ledger:
+                letters += month_letters(projects, ledger=ledger, fy=fy, month=month, returned_dir=run_dir / "returned")
+        except ProgressXLError as exc:
+            _fail(exc)
+    when = dt.datetime.combine(date, dt.time(9, 0)).astimezone() if date else dt.datetime.now().astimezone()
+    written, problems = write_outbox(letters, out_dir, sender=sender_address(from_name, sender), date=when)
+    for w in written:
+        cc = f" cc {', '.join(w.letter.cc)}" if w.letter.cc else ""
+        click.echo(f"{w.path}: {', '.join(w.letter.to)}{cc} · {len(w.letter.attachments)} ไฟล์แนบ/attachments · "
+                   f"{w.size / 1024:.0f} KiB")
+    for line in problems:
+        click.echo(str(line), err=True)
+    if not send:
+        click.echo(f"เขียน {len(written)} ข้อความ ยังไม่ได้ส่ง (ใช้ --send เพื่อส่ง) / wrote {len(written)} messages, "
+                   f"nothing sent (dry run; --send delivers them) → {out_dir}")
+        raise SystemExit(1 if problems else 0)
+    delivered, failures = deliver([w.path for w in written], host=smtp_host, port=smtp_port, starttls=starttls,
+                                  user=smtp_user, use_ssl=use_ssl, log=out_dir / "sent.json")
+    for line in failures:
+        click.echo(str(line), err=True)
+    click.echo(f"ส่งแล้ว {len(delivered)} จาก {len(written)} ข้อความ / sent {len(delivered)} of {len(written)} messages "
+               f"via {smtp_host}:{smtp_port}")
+    raise SystemExit(1 if problems or failures else 0)
+
+
 @main.command("import-legacy")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
@@ -297,12 +371,17 @@ DEMO_MONTHS = 6
 @click.option("--months", type=click.IntRange(1, 12), default=DEMO_MONTHS, show_default=True,
               help="How many months of FY 2564 to simulate.")
 def demo(out_dir: Path, months: int):
-    """The monthly cycle on the bundled sample register (FY 2564): generate, simulated agencies fill,
-    consolidate month by month, returned workbooks and the master."""
+    """The monthly cycle on the bundled sample register (FY 2564): generate and the kickoff messages;
+    then month by month the simulated agencies reply by e-mail, collect, consolidate, and the outbox
+    (returned workbooks, reminders); the master workbook at the end."""
     import shutil
 
+    from .collect import BANGKOK, collect
     from .consolidate import consolidate as run_month
+    from .fiscal import month_bounds
     from .generate import generate_all
+    from .ledger import Ledger
+    from .outbox import kickoff_letters, month_letters, sender_address, write_outbox
     from .register import read_register
     from .simulate import simulate_month
     spec = load_spec()
@@ -313,24 +392,39 @@ def demo(out_dir: Path, months: int):
     paths = generate_all(spec, projects, out_dir / "workbooks")
     click.echo(f"1. สร้างแบบฟอร์ม {len(paths)} ไฟล์ / generated {len(paths)} workbooks "
                f"({time.perf_counter() - started:.1f} s): {(out_dir / 'workbooks').resolve()}")
+    sender = sender_address("ผู้ประสานงาน สยป.", "coordinator@bangkok.go.th")
+    kickoff, _ = write_outbox(kickoff_letters(projects, {p.code: path for p, path in zip(projects, paths)}, 2564),
+                              out_dir / "outbox" / "00", sender=sender, date=dt.datetime(2020, 10, 1, 9, 0, tzinfo=BANGKOK))
+    click.echo(f"   ส่งแบบฟอร์มให้ {len(kickoff)} หน่วยงาน / kickoff messages for {len(kickoff)} agencies: "
+               f"{(out_dir / 'outbox' / '00').resolve()}")
     for month in range(1, months + 1):
         tick = time.perf_counter()
-        inbox = out_dir / "inbox" / f"2564-{month:02d}"
-        simulate_month(spec, projects, month, inbox)
+        mail, inbox = out_dir / "mail" / f"2564-{month:02d}", out_dir / "inbox" / f"2564-{month:02d}"
+        simulate_month(spec, projects, month, inbox, mail=mail)
+        collected = collect(mail.glob("*.eml"), inbox)
         step, done = _progress_bar(f"   เดือน / month {month}")
+        month_dir = out_dir / "months" / f"{month:02d}"
         try:
-            run = run_month(inbox, projects=projects, fy=2564, month=month, out_dir=out_dir / "months" / f"{month:02d}",
+            run = run_month(inbox, projects=projects, fy=2564, month=month, out_dir=month_dir,
                             ledger_path=out_dir / "ledger.sqlite", progress=step)
         finally:
             done()
+        with Ledger(out_dir / "ledger.sqlite") as ledger:
+            letters = month_letters(projects, ledger=ledger, fy=2564, month=month, returned_dir=month_dir / "returned")
+        end = month_bounds(2564, month)[1]
+        sent, _ = write_outbox(letters, out_dir / "outbox" / f"{month:02d}", sender=sender,
+                               date=dt.datetime(end.year, end.month, end.day, 9, 0, tzinfo=BANGKOK))
         h = run.headline
-        click.echo(f"2.{month} {month_label(2564, month)}: ไฟล์ {h['inputs']} · รับ {h['accepted']} มีปัญหา {h['has_issues']} "
-                   f"ถูกแทนที่ {h['inputs_superseded']} ไม่รับ {h['inputs_rejected']} · ยังไม่ส่ง {h['missing']} / "
-                   f"{h['inputs']} files: {h['accepted']} accepted, {h['has_issues']} with issues, "
+        click.echo(f"2.{month} {month_label(2564, month)}: อีเมล {len(list(mail.glob('*.eml')))} ฉบับ → ไฟล์ "
+                   f"{len(collected.saved)} (ข้าม {len(collected.skipped)}) · รับ {h['accepted']} มีปัญหา {h['has_issues']} "
+                   f"ถูกแทนที่ {h['inputs_superseded']} ไม่รับ {h['inputs_rejected']} · ยังไม่ส่ง {h['missing']} · "
+                   f"ตอบกลับ {len(sent)} ฉบับ / {len(list(mail.glob('*.eml')))} messages → {len(collected.saved)} files "
+                   f"({len(collected.skipped)} skipped): {h['accepted']} accepted, {h['has_issues']} with issues, "
                    f"{h['inputs_superseded']} superseded, {h['inputs_rejected']} rejected; {h['missing']} projects "
-                   f"missing ({time.perf_counter() - tick:.1f} s)")
+                   f"missing; {len(sent)} messages out ({time.perf_counter() - tick:.1f} s)")
     click.echo(f"3. สรุปรายงาน / master workbook: {run.master.resolve()}")
     click.echo(f"   แบบฟอร์มที่ส่งคืนหน่วยงาน / returned workbooks: {(run.master.parent / 'returned').resolve()}")
+    click.echo(f"   อีเมลส่งออก (ยังไม่ได้ส่ง) / outgoing messages (not sent): {(out_dir / 'outbox').resolve()}")
     click.echo(f"   สมุดบัญชี / ledger: {(out_dir / 'ledger.sqlite').resolve()}")
     for line in _headline(run):
         click.echo(line)

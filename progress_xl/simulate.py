@@ -9,9 +9,11 @@ gets a corrupt file and a workbook that is not ours.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import random
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -96,41 +98,128 @@ def received_at(project: Project, month: int, fy: int) -> str:
 
 
 def simulate_month(spec: TemplateSpec, projects: list[Project], month: int, inbox: Path, *,
-                   extras: bool = True) -> dict:
-    """Write month `month`'s inbox: each reporting project's workbook, plus the odd files."""
-    inbox = Path(inbox)
-    inbox.mkdir(parents=True, exist_ok=True)
-    provenance, written, missing = {}, [], []
+                   extras: bool = True, mail: Path | None = None) -> dict:
+    """Month `month`'s files: each reporting project's workbook, plus the odd ones.
+
+    Without `mail`, the files go straight into `inbox` with `.provenance.json` (what `collect` would
+    write). With `mail`, the agencies reply by e-mail instead: one `.eml` per message in `mail`,
+    written the way their clients do (Gmail-style RFC 2231 names, Outlook-style RFC 2047 names, a
+    zip of several workbooks, a signature image), for `collect` to take apart."""
+    files = []                                    # (name, bytes, sender, received_at)
+    missing = []
     resubmitter = projects[len(projects) // 2] if extras and projects else None
     for project in projects:
         fy = int(project["fiscal_year"])
         if project is not resubmitter and _rng("missing", project.code, month).random() < 0.06:
             missing.append(project.code)
             continue
-        reports = fill(project, spec, month)
-        name = workbook_filename(project)
-        generate_workbook(spec, project, inbox / name, reports=reports)
-        provenance[name] = {"sender": project["agency_email"] or "", "received_at": received_at(project, month, fy)}
-        written.append(name)
+        buf = io.BytesIO()
+        generate_workbook(spec, project, buf, reports=fill(project, spec, month))
+        files.append((workbook_filename(project), buf.getvalue(), _sender(project), received_at(project, month, fy)))
     if extras and projects:
         # a wrong file, then the corrected one a day later
         project = resubmitter
         fy = int(project["fiscal_year"])
         wrong = fill(project, spec, month)
         wrong[month]["progress"] = Decimal(150)
-        first = f"ส่งครั้งแรก_{workbook_filename(project)}"
-        generate_workbook(spec, project, inbox / first, reports=wrong)
-        provenance[first] = {"sender": project["agency_email"] or "",
-                             "received_at": (dt.datetime.fromisoformat(received_at(project, month, fy)) - dt.timedelta(days=1)).isoformat()}
+        buf = io.BytesIO()
+        generate_workbook(spec, project, buf, reports=wrong)
+        earlier = dt.datetime.fromisoformat(received_at(project, month, fy)) - dt.timedelta(days=1)
+        files.append((f"ส่งครั้งแรก_{workbook_filename(project)}", buf.getvalue(), _sender(project), earlier.isoformat()))
         # a workbook cut short in transit, and one that is not ours
         buf = io.BytesIO()
         generate_workbook(spec, projects[0], buf, reports=fill(projects[0], spec, month))
-        (inbox / "ไฟล์เสีย_corrupt.xlsx").write_bytes(buf.getvalue()[:4096])
-        wb = xlsxwriter.Workbook(str(inbox / "สรุปงานของฉัน.xlsx"))
+        when = received_at(projects[0], month, int(projects[0]["fiscal_year"]))
+        files.append(("ไฟล์เสีย_corrupt.xlsx", buf.getvalue()[:4096], _sender(projects[0]), when))
+        buf = io.BytesIO()
+        wb = xlsxwriter.Workbook(buf, {"in_memory": True})
         ws = wb.add_worksheet("Sheet1")
         ws.write_row(0, 0, ["โครงการ", "ความก้าวหน้า"])
         ws.write_row(1, 0, ["ซ่อมถนน", 40])
         wb.close()
-    (inbox / ".provenance.json").write_text(json.dumps(provenance, ensure_ascii=False, indent=1, sort_keys=True),
-                                            encoding="utf-8")
-    return {"written": written, "missing": missing}
+        files.append(("สรุปงานของฉัน.xlsx", buf.getvalue(), "someone@example.com", when))
+    if mail is not None:
+        _write_mail(Path(mail), files, month)
+    else:
+        inbox = Path(inbox)
+        inbox.mkdir(parents=True, exist_ok=True)
+        for name, data, _, _ in files:
+            (inbox / name).write_bytes(data)
+        provenance = {name: {"sender": sender, "received_at": when} for name, _, sender, when in files}
+        (inbox / ".provenance.json").write_text(json.dumps(provenance, ensure_ascii=False, indent=1, sort_keys=True),
+                                                encoding="utf-8")
+    return {"written": [name for name, *_ in files if not name.startswith(("ส่งครั้งแรก_", "ไฟล์เสีย", "สรุปงาน"))],
+            "missing": missing}
+
+
+def _sender(project: Project) -> str:
+    return project["responsible_email"] or project["agency_email"] or ""
+
+
+XLSX_SUBTYPE = "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BANGKOK = dt.timezone(dt.timedelta(hours=7))
+SIGNATURE_PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                              "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+def outlook_attachment(name: str, data: bytes, subtype: str = XLSX_SUBTYPE):
+    """A part the way Outlook writes it: RFC 2047 words inside quoted `name=` and `filename=`."""
+    from email import encoders
+    from email.header import Header
+    from email.mime.base import MIMEBase
+    word = Header(name, "utf-8").encode(linesep="")
+    part = MIMEBase("application", subtype)
+    part.set_payload(data)
+    encoders.encode_base64(part)
+    part.set_param("name", word)
+    part.add_header("Content-Disposition", f'attachment; filename="{word}"')
+    return part
+
+
+def _write_mail(folder: Path, files, month: int) -> None:
+    """Each sender's workbooks as the messages their mail clients write."""
+    from email import policy
+    from email.header import Header
+    from email.message import EmailMessage
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+    from email.utils import format_datetime
+    folder.mkdir(parents=True, exist_ok=True)
+    by_sender: dict[tuple[str, str], list] = {}
+    for name, data, sender, when in files:
+        by_sender.setdefault((sender, when), []).append((name, data))
+    body = "เรียน ผู้ประสานงาน\nขอส่งรายงานความก้าวหน้าประจำเดือนตามไฟล์แนบ\n\n-- \nส่งจากโทรศัพท์"
+    for n, ((sender, when), items) in enumerate(sorted(by_sender.items())):
+        rng = _rng("mail", sender, when, month)
+        style = rng.choice(("gmail", "outlook", "zip" if len(items) > 1 or rng.random() < 0.3 else "gmail"))
+        headers = {"From": sender, "To": "coordinator@bangkok.go.th",
+                   "Subject": f"ส่งรายงานความก้าวหน้า ครั้งที่ {month}",
+                   "Date": format_datetime(dt.datetime.fromisoformat(when).replace(tzinfo=BANGKOK)),
+                   "Message-ID": f"<{month}.{n}.{hashlib.sha1(f'{sender}|{when}'.encode()).hexdigest()[:12]}"
+                                 f"@mail.bangkok.go.th>"}
+        if style == "outlook":                 # Outlook: compat32 MIME, RFC 2047 everywhere
+            msg = MIMEMultipart()
+            for key, value in headers.items():
+                msg[key] = Header(value, "utf-8") if key == "Subject" else value
+            msg.attach(MIMEText(body, "plain", "utf-8"))
+            for name, data in items:
+                msg.attach(outlook_attachment(name, data))
+            data = msg.as_bytes(policy=policy.compat32.clone(linesep="\r\n"))
+        else:                                  # Gmail, Thunderbird: RFC 2231 names; or a zip of them all
+            msg = EmailMessage()
+            for key, value in headers.items():
+                msg[key] = value
+            msg.set_content(body)
+            if style == "zip":
+                buf = io.BytesIO()
+                with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+                    for name, blob in items:
+                        zf.writestr(name, blob)
+                msg.add_attachment(buf.getvalue(), maintype="application", subtype="zip", filename="รายงาน.zip")
+            else:
+                for name, blob in items:
+                    msg.add_attachment(blob, maintype="application", subtype=XLSX_SUBTYPE, filename=name)
+            if rng.random() < 0.3:
+                msg.add_attachment(SIGNATURE_PNG, maintype="image", subtype="png", filename="ลายเซ็น.png")
+            data = msg.as_bytes()
+        (folder / f"{month:02d}-{n:04d}.eml").write_bytes(data)

@@ -11,7 +11,10 @@ import io
 import json
 import mailbox
 import zipfile
+from email.header import Header
 from email.message import EmailMessage
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from pathlib import Path
 
 import pytest
@@ -20,7 +23,7 @@ from progress_xl.collect import MAX_DEPTH, MAX_NAME_BYTES, collect, kind_of, saf
 from progress_xl.consolidate import consolidate
 from progress_xl.generate import generate_workbook, workbook_filename
 from progress_xl.read import Submission, read_submission
-from progress_xl.simulate import fill
+from progress_xl.simulate import fill, outlook_attachment
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -50,14 +53,18 @@ def message(sender, subject, attachments, *, date="Mon, 23 Nov 2020 09:15:00 +00
     return msg
 
 
-def outlook_style(msg: EmailMessage, index: int, name: str) -> None:
-    """Rewrite one attachment's names the way Outlook does: RFC 2047 words in quoted parameters."""
-    from email.header import Header
-    part = list(msg.iter_attachments())[index]
-    word = Header(name, "utf-8").encode(linesep="")
-    del part["Content-Disposition"]
-    part["Content-Disposition"] = f'attachment; filename="{word}"'
-    part.set_param("name", word)
+def outlook_message(sender, subject, attachments, *, date="Mon, 23 Nov 2020 09:15:00 +0000") -> bytes:
+    """What Outlook sends: compat32 MIME with RFC 2047 words inside quoted `name=` and `filename=`
+    (EmailMessage's default policy would re-encode them as RFC 2231 on output)."""
+    msg = MIMEMultipart()
+    msg["From"], msg["Subject"], msg["Date"] = sender, Header(subject, "utf-8"), date
+    msg["Message-ID"] = f"<outlook.{abs(hash(subject))}@mail.example>"
+    msg.attach(MIMEText("ส่งรายงาน", "plain", "utf-8"))
+    for data, name in attachments:
+        msg.attach(outlook_attachment(name, data))
+    raw = msg.as_bytes(policy=email.policy.compat32.clone(linesep="\r\n"))
+    assert b"filename*" not in raw and b'filename="=?utf-8?b?' in raw      # really RFC 2047 on the wire
+    return raw
 
 
 def zip_bytes(members: dict[str, bytes], *, utf8_flag=True) -> bytes:
@@ -82,15 +89,14 @@ def test_thai_names_in_both_encodings_nested_zip_lying_type_and_junk(tmp_path, b
     gmail = message("นางสุดา <suda@bangkok.go.th>", "รายงานเดือน ต.ค. 2563",
                     [(books[a], *XLSX, "รายงาน ต.ค._โครงการสภา.xlsx"),
                      (PNG, "image", "png", "ลายเซ็น.png")])
-    outlook = message("somchai@bangkok.go.th", "=?utf-8?b?4Lij4Liy4Lii4LiH4Liy4LiZ?=",
-                      [(books[b], *XLSX, "x.xlsx")], date="Tue, 24 Nov 2020 16:30:00 +0700")
-    outlook_style(outlook, 0, "แบบรายงานความก้าวหน้า.xlsx")
+    outlook = outlook_message("somchai@bangkok.go.th", "รายงาน", [(books[b], "แบบรายงานความก้าวหน้า.xlsx")],
+                              date="Tue, 24 Nov 2020 16:30:00 +0700")
     nested = zip_bytes({"inner.zip": zip_bytes({"ชั้นใน/รายงาน.xlsx": books[c]})})
     bundle = message("district@bangkok.go.th", "bundle", [(nested, "application", "zip", "ทั้งหมด.zip"),
                                                           (b"%PDF-1.4 fake", "application", "pdf", "หนังสือนำส่ง.pdf")])
     liar = message("liar@bangkok.go.th", "lying type", [(books[d], "application", "pdf", "สรุป.xlsx")])
     for n, m in enumerate((gmail, outlook, bundle, liar)):
-        (tmp_path / f"{n}.eml").write_bytes(m.as_bytes())
+        (tmp_path / f"{n}.eml").write_bytes(m if isinstance(m, bytes) else m.as_bytes())
 
     inbox = tmp_path / "inbox"
     result = collect([tmp_path / f"{n}.eml" for n in range(4)], inbox)
@@ -265,8 +271,8 @@ def test_cli_collect(tmp_path, runner, books, projects):
 
 def test_parsed_back_with_default_policy_gives_thai_name():
     """The fixtures themselves: both encodings decode to the Thai name through email.policy.default."""
-    msg = message("a@b", "s", [(b"x", *XLSX, "รายงาน.xlsx"), (b"y", *XLSX, "x.xlsx")])
-    outlook_style(msg, 1, "แบบรายงาน.xlsx")
-    back = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
-    names = [safe_name(p.get_filename()) for p in back.iter_attachments()]
+    gmail = message("a@b", "s", [(b"x", *XLSX, "รายงาน.xlsx")]).as_bytes()
+    outlook = outlook_message("a@b", "s", [(b"y", "แบบรายงาน.xlsx")])
+    names = [safe_name(p.get_filename()) for raw in (gmail, outlook)
+             for p in email.message_from_bytes(raw, policy=email.policy.default).iter_attachments()]
     assert names == ["รายงาน.xlsx", "แบบรายงาน.xlsx"]
