@@ -17,6 +17,12 @@ from .fiscal import month_label
 from .spec import load_spec
 
 
+def cores() -> int:
+    """The cores this process may run on (a container's limit, not the host's)."""
+    import os
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def _fail(exc: ProgressXLError):
     for line in exc.issues:
         click.echo(str(line), err=True)
@@ -200,7 +206,9 @@ def _headline(run) -> list[str]:
               help="The SQLite ledger [default: OUT/ledger.sqlite].")
 @click.option("--today", type=DateParam(), help="Reports for later months are errors [default: the month's end].")
 @click.option("--pdf", is_flag=True, help="Also print the summary board to PDF (LibreOffice).")
-def consolidate(inbox: Path, register: Path, fy: int, month: int, out_dir: Path, ledger_path, today, pdf):
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Processes reading the files [default: one per core]. The output does not depend on it.")
+def consolidate(inbox: Path, register: Path, fy: int, month: int, out_dir: Path, ledger_path, today, pdf, workers):
     """Read, validate, return and record every file of INBOX; write the month's master workbook.
 
     Exit code 0 when the master was written, whatever the files held; 1 when the run could not be
@@ -211,7 +219,7 @@ def consolidate(inbox: Path, register: Path, fy: int, month: int, out_dir: Path,
     step, done = _progress_bar("อ่านไฟล์ / reading")
     try:
         run = run_month(inbox, projects=projects, fy=fy, month=month, out_dir=out_dir, ledger_path=ledger_path,
-                        today=today, progress=step, pdf=pdf)
+                        today=today, progress=step, pdf=pdf, workers=workers or cores())
     except ProgressXLError as exc:
         _fail(exc)
     finally:
@@ -406,7 +414,7 @@ def demo(out_dir: Path, months: int):
         month_dir = out_dir / "months" / f"{month:02d}"
         try:
             run = run_month(inbox, projects=projects, fy=2564, month=month, out_dir=month_dir,
-                            ledger_path=out_dir / "ledger.sqlite", progress=step)
+                            ledger_path=out_dir / "ledger.sqlite", progress=step, workers=cores())
         finally:
             done()
         with Ledger(out_dir / "ledger.sqlite") as ledger:

@@ -60,7 +60,7 @@ def _provenance(inbox: Path) -> dict:
 
 def consolidate(inbox: Path, *, projects: list[Project], fy: int, month: int, out_dir: Path,
                 ledger_path: Path | None = None, today: dt.date | None = None, progress=None,
-                pdf: bool = False) -> MonthRun:
+                pdf: bool = False, workers: int = 1) -> MonthRun:
     from .master import write_master
     out_dir = Path(out_dir)
     ledger_path = Path(ledger_path or out_dir / LEDGER_NAME)
@@ -72,42 +72,39 @@ def consolidate(inbox: Path, *, projects: list[Project], fy: int, month: int, ou
         ledger.lock()
         for stale in [*out_dir.glob(".*.tmp"), *(out_dir / "returned").glob(".*.tmp")]:
             stale.unlink(missing_ok=True)        # left by a run that was killed mid-write; we hold the lock
-        outcomes, new, seen = [], [], {}
-        for i, (path, name) in enumerate(files):
-            if progress:
-                progress(i, len(files), name)
+        outcomes: list[Outcome | None] = []
+        jobs, seen = [], {}
+        for path, name in files:
             data = path.read_bytes() if path.is_file() else b""
             sha = hashlib.sha256(data).hexdigest()
+            stored = ledger.by_sha(sha) if sha not in seen else None
             if sha in seen:
                 outcomes.append(Outcome(name, sha, DUPLICATE, None, *_dup_text(seen[sha])))
-                continue
-            seen[sha] = name
-            stored = ledger.by_sha(sha)
-            if stored is not None and (stored.fiscal_year, stored.month) != (fy, month) and stored.state != REJECTED:
+            elif stored is not None and (stored.fiscal_year, stored.month) != (fy, month) and stored.state != REJECTED:
                 outcomes.append(Outcome(name, sha, DUPLICATE, stored.project_code, *_dup_text(stored.name)))
-                continue
-            if stored is not None:          # read in an earlier run of this month: its verdict stands
+            elif stored is not None:        # read in an earlier run of this month: its verdict stands
                 outcomes.append(Outcome(name, sha, stored.state, stored.project_code,
                                         stored.reason_th or "", stored.reason_en or ""))
-                continue
-            review = review_file(path, name=name, projects=register, today=today,
-                                 accepted=lambda code: ledger.accepted_history(code, fy, month),
-                                 returned_dir=out_dir / "returned",
-                                 extra=lambda sub: _month_checks(sub, register, fy, month))
-            review = _reject_if_not_this_month(review)
-            new.append((review, provenance.get(name) or {}, sha))
-            outcomes.append(Outcome(name, sha, review.state, review.project_code,
-                                    *((review.findings[0].th, review.findings[0].en) if review.state == REJECTED else ("", ""))))
+            else:
+                outcomes.append(None)
+                jobs.append((len(outcomes) - 1, str(path), name, sha))
+            seen.setdefault(sha, name)
+        setup = (register, fy, month, today, str(ledger_path), str(out_dir / "returned"))
+        new = []
+        for done, (i, reviewed) in enumerate(_review_all(jobs, setup, workers)):
+            if progress:
+                progress(done, len(jobs), reviewed.file)
+            new.append((reviewed, provenance.get(reviewed.file) or {}))
+            first = reviewed.findings[0] if reviewed.state == REJECTED else None
+            outcomes[i] = Outcome(reviewed.file, reviewed.sha256, reviewed.state, reviewed.project_code,
+                                  *((first.th, first.en) if first else ("", "")))
         with ledger.transaction():
-            for review, meta, sha in new:
-                sub = review.submission
-                reason = review.findings[0] if review.state == REJECTED else None
-                ledger.record(sha256=sha, name=review.file,
-                              project_code=review.project_code, fy=fy, month=month,
-                              template_version=sub.template_version if sub else None, state=review.state,
-                              reason=reason, sender=meta.get("sender"), received_at=meta.get("received_at"),
-                              message_id=meta.get("message_id"), values=value_rows(sub) if sub else (),
-                              findings=review.findings)
+            for r, meta in new:
+                ledger.record(sha256=r.sha256, name=r.file, project_code=r.project_code, fy=fy, month=month,
+                              template_version=r.template_version, state=r.state,
+                              reason=r.findings[0] if r.state == REJECTED else None, sender=meta.get("sender"),
+                              received_at=meta.get("received_at"), message_id=meta.get("message_id"),
+                              values=r.values, findings=r.findings)
             for o in outcomes:
                 ledger.record_receipt(o.sha256, o.name, fy, month)
             superseded = _supersede(ledger, fy, month)
@@ -117,6 +114,59 @@ def consolidate(inbox: Path, *, projects: list[Project], fy: int, month: int, ou
         master = out_dir / f"master_{fy}_{month:02d}.xlsx"
         headline = write_master(master, ledger=ledger, projects=projects, fy=fy, month=month, outcomes=outcomes, pdf=pdf)
     return MonthRun(fy, month, outcomes, master, ledger_path, headline)
+
+
+@dataclass
+class Reviewed:
+    """What a worker sends back for one file: small (value rows, not the workbook's objects)."""
+    file: str
+    sha256: str
+    state: str
+    project_code: str | None
+    template_version: int | None
+    findings: list[Issue]
+    values: list[tuple]
+
+
+_WORKER: dict = {}
+
+
+def _start_worker(setup) -> None:
+    register, fy, month, today, ledger_path, returned_dir = setup
+    _WORKER.update(register=register, fy=fy, month=month, today=today, returned_dir=Path(returned_dir),
+                   ledger=Ledger(Path(ledger_path)))
+
+
+def _review_one(job) -> tuple[int, Reviewed]:
+    """Read, validate and (when it has issues) write the returned workbook of one file."""
+    i, path, name, sha = job
+    w = _WORKER
+    review = review_file(Path(path), name=name, projects=w["register"], today=w["today"],
+                         accepted=lambda code: w["ledger"].accepted_history(code, w["fy"], w["month"]),
+                         returned_dir=w["returned_dir"], returned_for=(HAS_ISSUES,),
+                         extra=lambda sub: _month_checks(sub, w["register"], w["fy"], w["month"]))
+    review = _reject_if_not_this_month(review)
+    sub = review.submission
+    return i, Reviewed(name, review.sha256 or sha, review.state, review.project_code,
+                       sub.template_version if sub else None, review.findings, value_rows(sub) if sub else [])
+
+
+def _review_all(jobs: list, setup: tuple, workers: int):
+    """Results in the order of `jobs`, whatever the number of worker processes."""
+    if workers <= 1 or len(jobs) < 4 * workers:      # a pool costs more than it saves on a few files
+        _start_worker(setup)
+        try:
+            yield from map(_review_one, jobs)
+        finally:
+            _WORKER.pop("ledger").close()
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    chunk = max(1, min(16, len(jobs) // (workers * 4)))
+    context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
+                                          else "spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(setup,)) as pool:
+        yield from pool.map(_review_one, jobs, chunksize=chunk)
 
 
 def _dup_text(name: str) -> tuple[str, str]:

@@ -53,8 +53,10 @@ class Review:
 
 def review_file(path: Path, *, name: str | None = None, projects: dict[str, Project] | None = None,
                 accepted: dict[int, dict] | Callable[[str], dict] | None = None, today: dt.date | None = None,
-                returned_dir: Path | None = None, extra: Callable[[Submission], list[Issue]] | None = None) -> Review:
-    """Read and validate one file; write its returned workbook into `returned_dir` when given.
+                returned_dir: Path | None = None, extra: Callable[[Submission], list[Issue]] | None = None,
+                returned_for: tuple[str, ...] = (ACCEPTED, HAS_ISSUES)) -> Review:
+    """Read and validate one file; write its returned workbook into `returned_dir` when given and the
+    file ends in one of the states `returned_for`.
 
     `accepted` is the earlier accepted months, or a function of the project code giving them;
     `extra` adds findings of the caller's own (the consolidation's month and register checks)."""
@@ -72,7 +74,7 @@ def review_file(path: Path, *, name: str | None = None, projects: dict[str, Proj
         findings = extra(result) + findings
     review = Review(name, result.sha256, ACCEPTED if is_accepted(findings) else HAS_ISSUES, findings, result,
                     counts=_counts(findings))
-    if returned_dir is not None:
+    if returned_dir is not None and review.state in returned_for:
         target = Path(returned_dir) / returned_name(name)
         with atomic_write(target) as fh:
             write_returned(result, findings, fh)

@@ -91,6 +91,22 @@ def test_rerun_gives_a_byte_identical_master_and_no_new_ledger_rows(month3, tmp_
     assert again.master.read_bytes() == first and _counts(run.ledger) == counts
 
 
+def test_the_same_output_whatever_the_number_of_workers(month3, tmp_path, few):
+    """Files are read in worker processes; results come back in input order, so nothing changes."""
+    inbox, _, run = month3
+    parallel = consolidate(inbox, projects=few, fy=2564, month=3, out_dir=tmp_path / "two", workers=2)
+    assert parallel.master.read_bytes() == run.master.read_bytes()
+    assert _dump(parallel.ledger) == _dump(run.ledger)
+    assert sorted(p.name for p in (tmp_path / "two" / "returned").iterdir()) == \
+        sorted(p.name for p in (run.master.parent / "returned").iterdir()) != []
+
+
+def _dump(ledger_path):
+    with sqlite3.connect(ledger_path) as db:
+        return {t: db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
+                for t in ("submissions", "receipts", "submission_values", "findings")}
+
+
 def _counts(ledger_path):
     with sqlite3.connect(ledger_path) as db:
         return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
