@@ -203,6 +203,8 @@ def _label_key(text) -> str:
 
 def _locate_by_labels(loc: _Locator, project_missing: list[FieldSpec], monthly_missing: list[FieldSpec],
                       places: dict, columns: dict) -> None:
+    if not project_missing and not monthly_missing:
+        return                                  # every field found by its name: nothing to scan
     spec = loc.spec
     visible = [ws for ws in loc.wb.worksheets if ws.sheet_state == "visible"]
     scans = {ws.title: _scan(ws) for ws in visible}
