@@ -1,102 +1,366 @@
-"""make bench: speed of each stage that exists, against what a user would pick instead.
+"""make bench: speed and memory of every stage, against what a user would pick instead.
 
-Builds a corpus of filled workbooks (the sample register, filled by the generator), then times,
-median of 3 runs with min and max: generate; read (ours) vs openpyxl load_workbook() in its default
-mode and pandas.read_excel(engine="openpyxl") extracting the same cells. Every peer's values are
-checked against ours so that no one wins by reading less. Writes bench/results.md.
-Issue 9 extends this (validate, master, whole cycle, 1,000/5,000 corpora, all cores).
+Each measurement runs in a fresh process (so its peak RSS is its own); stages are timed RUNS times
+(median, min, max). Peers extract the same cells from the same files, and their values are checked
+against ours, so that no one wins by reading less. Writes the table to bench/results.md.
+
+    BENCH_N="1000 5000"  corpus sizes for the whole cycle      BENCH_SAMPLE=300  files per stage run
+    BENCH_RUNS=3         runs per stage                        BENCH_MASTER=10000 projects in the master
 """
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
 import resource
+import shutil
 import statistics
 import sys
-import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
+from multiprocessing import get_context
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from progress_xl.generate import generate_workbook  # noqa: E402
-from progress_xl.read import read_submission  # noqa: E402
-from progress_xl.register import read_register  # noqa: E402
-from progress_xl.spec import load_spec  # noqa: E402
+import corpus  # noqa: E402
 
-RUNS = 3
-
-
-def filled(k: int) -> dict:
-    return {j: {"report_date": dt.date(2020 + (j < 4 and 0 or 1), (j + 8) % 12 + 1, 22), "narrative": f"งานเดือน {j}",
-                "progress": 5 * j, "disbursed": Decimal(1000 * j), "plan_status": "เป็นไปตามแผน",
-                "target_status": "เป็นไปตามเป้าหมาย"} for j in range(1, k + 1)}
+WORK = ROOT / "out" / "bench"
+RUNS = int(os.environ.get("BENCH_RUNS", 3))
+SAMPLE = int(os.environ.get("BENCH_SAMPLE", 300))
+SIZES = [int(x) for x in os.environ.get("BENCH_N", "1000 5000").split()]
+MASTER_PROJECTS = int(os.environ.get("BENCH_MASTER", 10000))
+GENERATE = 100
+TODAY = dt.date(2021, 3, 31)
+CORES = len(os.sched_getaffinity(0))
 
 
-def timed(fn, items):
+# -- the cells everyone must read ----------------------------------------------------------------
+def cells_wanted(spec) -> list[tuple[str, str]]:
+    wanted = [(spec.sheets["project"], spec.field("project_code").cell)]
+    for f in spec.monthly_fields:
+        if f.is_input:
+            wanted += [(spec.sheets["monthly"], spec.monthly_cell(f.key, k)) for k in range(1, spec.monthly.rows + 1)]
+    return wanted
+
+
+def norm(v):
+    if v is None or (isinstance(v, float) and v != v) or v == "":
+        return None
+    if hasattr(v, "to_pydatetime"):
+        v = v.to_pydatetime()
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time() else v.isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
+        return round(float(v), 6)
+    return str(v)
+
+
+def rc(ref: str) -> tuple[int, int]:
+    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+    col, row = coordinate_from_string(ref)
+    return row, column_index_from_string(col)
+
+
+def from_grid(grids: dict, wanted) -> list:
+    out = []
+    for sheet, ref in wanted:
+        r, c = rc(ref)
+        rows = grids.get(sheet, [])
+        out.append(norm(rows[r - 1][c - 1] if r <= len(rows) and c <= len(rows[r - 1]) else None))
+    return out
+
+
+# -- read + validate: ours and the peers ---------------------------------------------------------
+def ours(path, ctx):
+    from progress_xl.read import read_submission
+    from progress_xl.validate import validate
+    spec, register, wanted = ctx
+    sub = read_submission(path)
+    validate(sub, project=register.get(sub.project_code), accepted={}, today=TODAY)
+    by_cell = {(v.sheet, v.cell): v.raw for row in [sub.project, *sub.reports.values()] for v in row.values()}
+    return [norm(by_cell.get(w)) for w in wanted]
+
+
+def pandas_peer(path, ctx):
+    import pandas as pd
+    spec, _, wanted = ctx
+    frames = pd.read_excel(path, sheet_name=[spec.sheets["project"], spec.sheets["monthly"]], header=None,
+                           engine="openpyxl")
+    return from_grid({k: f.values.tolist() for k, f in frames.items()}, wanted)
+
+
+def openpyxl_default(path, ctx):
+    import openpyxl
+    wb = openpyxl.load_workbook(path, data_only=True)
+    grids = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+    return from_grid(grids, ctx[2])
+
+
+def openpyxl_read_only(path, ctx):
+    """The bare pass: read-only mode, just the rows and columns that hold the cells."""
+    import openpyxl
+    wanted = ctx[2]
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    grids = {}
+    for sheet in {s for s, _ in wanted}:
+        refs = [rc(ref) for s, ref in wanted if s == sheet]
+        max_r, max_c = max(r for r, _ in refs), max(c for _, c in refs)
+        grids[sheet] = [list(r) for r in wb[sheet].iter_rows(min_row=1, max_row=max_r, max_col=max_c, values_only=True)]
+    wb.close()
+    return from_grid(grids, wanted)
+
+
+def calamine_peer(path, ctx):
+    from python_calamine import CalamineWorkbook
+    wanted = ctx[2]
+    wb = CalamineWorkbook.from_path(str(path))
+    grids = {s: wb.get_sheet_by_name(s).to_python(skip_empty_area=False) for s in {s for s, _ in wanted}}
+    return from_grid(grids, wanted)
+
+
+_CTX = None
+
+
+def _context(n):
+    from progress_xl.spec import load_spec
+    spec = load_spec()
+    return spec, {p.code: p for p in corpus.projects(n)}, cells_wanted(spec)
+
+
+def _ours_in_worker(path):
+    global _CTX
+    if _CTX is None:
+        _CTX = _context(max(SIZES))
+    return ours(path, _CTX)
+
+
+def stage_read(kind: str, paths: list[Path]) -> dict:
+    ctx = _context(max(SIZES))
+    fn = {"ours": ours, "pandas": pandas_peer, "openpyxl default": openpyxl_default,
+          "openpyxl read-only": openpyxl_read_only, "calamine": calamine_peer}.get(kind)
+    times, values = [], None
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        if kind == "ours 2 cores":
+            with ProcessPoolExecutor(2, mp_context=get_context("forkserver")) as pool:
+                values = list(pool.map(_ours_in_worker, paths, chunksize=max(1, len(paths) // 16)))
+        else:
+            values = [fn(p, ctx) for p in paths]
+        times.append(time.perf_counter() - started)
+    return {"times": times, "values": values}
+
+
+# -- generate ------------------------------------------------------------------------------------
+def stage_generate(kind: str, n: int) -> dict:
+    from progress_xl.generate import generate_workbook
+    from progress_xl.simulate import fill
+    from progress_xl.spec import load_spec
+    spec = load_spec()
+    projects = corpus.projects(n)
+    filled = [fill(p, spec, corpus.MONTH) for p in projects]
+    models = []
+    if kind == "openpyxl writer":                  # the same workbooks as openpyxl models (not timed)
+        import openpyxl
+        for p, reports in zip(projects, filled):
+            buf = io.BytesIO()
+            generate_workbook(spec, p, buf, reports=reports)
+            buf.seek(0)
+            models.append(openpyxl.load_workbook(buf))
     times = []
     for _ in range(RUNS):
         started = time.perf_counter()
-        out = [fn(x) for x in items]
+        if models:
+            for wb in models:
+                wb.save(io.BytesIO())
+        else:
+            for p, reports in zip(projects, filled):
+                generate_workbook(spec, p, io.BytesIO(), reports=reports)
         times.append(time.perf_counter() - started)
-    return out, times
+    return {"times": times}
 
 
-def ours(path):
-    sub = read_submission(path)
-    return [sub.reports[k]["progress"].value for k in range(1, 13)]
+# -- the master for many projects ------------------------------------------------------------------
+def build_master_ledger(n: int, path: Path) -> None:
+    """A ledger holding n projects' month-6 submissions, as consolidate would have recorded them."""
+    from progress_xl.consolidate import Outcome  # noqa: F401 - imported for the child's unpickling
+    from progress_xl.ledger import Ledger
+    from progress_xl.simulate import fill, received_at
+    from progress_xl.spec import load_spec
+    from progress_xl.values import Unreadable, parse_typed
+    spec = load_spec()
+    path.unlink(missing_ok=True)
+    with Ledger(path) as ledger, ledger.transaction():
+        for i, p in enumerate(corpus.projects(n)):
+            rows = [(0, "project_code", p.code, p.code, spec.sheets["project"], spec.field("project_code").cell, None)]
+            for k, row in fill(p, spec, corpus.MONTH).items():
+                for key, raw in row.items():
+                    try:
+                        value = parse_typed(spec.field(key).type, raw).value
+                    except Unreadable:
+                        value = None
+                    rows.append((k, key, value, str(raw), spec.sheets["monthly"], spec.monthly_cell(key, k), None))
+            ledger.record(sha256=f"{i:064x}", name=f"{p.code}.xlsx", project_code=p.code, fy=2564, month=corpus.MONTH,
+                          template_version=spec.version, state="accepted", sender=p["responsible_email"],
+                          received_at=received_at(p, corpus.MONTH, 2564), values=rows)
+            ledger.record_receipt(f"{i:064x}", f"{p.code}.xlsx", 2564, corpus.MONTH)
 
 
-def openpyxl_default(spec, path):
-    import openpyxl
-    wb = openpyxl.load_workbook(path, data_only=True)
-    ws = wb[spec.sheets["monthly"]]
-    return [ws[spec.monthly_cell("progress", k)].value for k in range(1, 13)]
+def stage_master(kind: str, n: int, ledger_path: Path) -> dict:
+    from progress_xl.consolidate import Outcome
+    from progress_xl.ledger import Ledger
+    from progress_xl.master import write_master
+    projects = corpus.projects(n)
+    target = WORK / f"master_{n}.xlsx"
+    outcomes = [Outcome(f"{p.code}.xlsx", f"{i:064x}", "accepted", p.code) for i, p in enumerate(projects)]
+    grids = None
+    if kind == "bare xlsxwriter":                 # the cells of our master, written plainly (reading not timed)
+        import openpyxl
+        wb = openpyxl.load_workbook(target, read_only=True)
+        grids = [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)]) for ws in wb.worksheets]
+        wb.close()
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        if grids is not None:
+            import xlsxwriter
+            wb = xlsxwriter.Workbook(str(WORK / f"bare_{n}.xlsx"))
+            for title, rows in grids:
+                ws = wb.add_worksheet(title)
+                for r, row in enumerate(rows):
+                    ws.write_row(r, 0, row)
+            wb.close()
+        else:
+            with Ledger(ledger_path) as ledger:
+                write_master(target, ledger=ledger, projects=projects, fy=2564, month=corpus.MONTH, outcomes=outcomes)
+        times.append(time.perf_counter() - started)
+    return {"times": times, "size": target.stat().st_size}
 
 
-def pandas_cells(spec, path):
-    import pandas as pd
-    frame = pd.read_excel(path, sheet_name=spec.sheets["monthly"], header=None, engine="openpyxl")
-    col = ord(spec.field("progress").column) - ord("A")
-    return [frame.iat[spec.monthly.row_of(k) - 1, col] for k in range(1, 13)]
+# -- the whole monthly cycle -------------------------------------------------------------------------
+def stage_cycle(n: int, workers: int, sources: list[Path]) -> dict:
+    from progress_xl.collect import collect
+    from progress_xl.consolidate import consolidate
+    folder = WORK / f"cycle_{n}_{workers}"
+    shutil.rmtree(folder, ignore_errors=True)
+    projects = corpus.projects(n)
+    started = time.perf_counter()
+    collect(sources, folder / "inbox")
+    collected = time.perf_counter() - started
+    run = consolidate(folder / "inbox", projects=projects, fy=2564, month=corpus.MONTH, out_dir=folder / "out",
+                      workers=workers)
+    total = time.perf_counter() - started
+    import hashlib
+    return {"times": [total], "collect": collected, "master_sha": hashlib.sha256(run.master.read_bytes()).hexdigest(),
+            "headline": {k: run.headline[k] for k in ("inputs", "accepted", "has_issues", "missing")}}
 
 
-def same(a, b) -> bool:
-    norm = lambda xs: [None if x is None or x != x else float(x) for x in xs]
-    return norm(a) == norm(b)
+# -- running each measurement in a fresh process ---------------------------------------------------
+def _child(fn, args):
+    result = fn(*args)
+    self_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    result["rss"] = max(self_peak, kids_peak)
+    return result
+
+
+def isolated(fn, *args) -> dict:
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(_child, fn, args).result()
+
+
+def rate(n: int, times: list[float]) -> tuple[float, float, float]:
+    rates = sorted(n / t for t in times)
+    return statistics.median(rates), rates[0], rates[-1]
 
 
 def main() -> None:
-    spec = load_spec()
-    projects = read_register(ROOT / "samples" / "register.csv", spec, 2564).projects
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = [Path(tmp) / f"{i}.xlsx" for i in range(len(projects))]
-        jobs = list(zip(projects, paths))
-        _, gen_times = timed(lambda j: generate_workbook(spec, j[0], j[1], reports=filled(6)), jobs)
-        rows.append(("generate (xlsxwriter)", len(jobs), gen_times, None))
-        base, our_times = timed(ours, paths)
-        rows.append(("read (progress_xl)", len(paths), our_times, None))
-        for name, fn in (("openpyxl load_workbook default", lambda p: openpyxl_default(spec, p)),
-                         ("pandas.read_excel openpyxl", lambda p: pandas_cells(spec, p))):
-            try:
-                values, times = timed(fn, paths)
-            except ImportError as exc:
-                print(f"skip {name}: {exc}")
-                continue
-            assert all(same(a, b) for a, b in zip(base, values)), f"{name} read different values"
-            rows.append((name, len(paths), times, statistics.median(our_times) / statistics.median(times)))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    lines = ["| stage | files | files/s median (min-max) | ours vs peer (×, >1 = we are faster) |",
-             "| --- | --- | --- | --- |"]
-    for name, n, times, ratio in rows:
-        rate = [n / t for t in times]
-        lines.append(f"| {name} | {n} | {statistics.median(rate):.1f} ({min(rate):.1f}-{max(rate):.1f}) | "
-                     f"{'' if ratio is None else f'{1 / ratio:.2f}'} |")
-    lines.append(f"\npeak RSS of the bench process: {peak:.0f} MiB; {RUNS} runs each; one process.")
+    began = time.perf_counter()
+    WORK.mkdir(parents=True, exist_ok=True)
+    rows, notes = [], []
+
+    def add(stage, n, result, peer_of=None, unit="workbooks/s"):
+        med, lo, hi = rate(n, result["times"])
+        rows.append([stage, n, med, lo, hi, result.get("rss"), peer_of, unit])
+        print(f"  {stage}: {med:.1f} {unit} ({lo:.1f}-{hi:.1f}), peak RSS {result.get('rss', 0):.0f} MiB", flush=True)
+        return med
+
+    biggest = max(SIZES)
+    print(f"corpus: {biggest} filled workbooks (month {corpus.MONTH}) in {WORK / 'corpus'}", flush=True)
+    started = time.perf_counter()
+    paths = corpus.build(biggest, WORK / "corpus")
+    notes.append(f"corpus of {biggest} built in {time.perf_counter() - started:.0f} s on {CORES} cores "
+                 f"(kept in out/bench/corpus for the next run)")
+    sample = paths[:: max(1, len(paths) // SAMPLE)][:SAMPLE]
+
+    print(f"read + validate, {len(sample)} workbooks, {RUNS} runs", flush=True)
+    base = isolated(stage_read, "ours", sample)
+    ours_rate = add("read + validate: progress_xl, 1 process", len(sample), base)
+    for kind, label in (("pandas", "pandas.read_excel(engine=openpyxl), same cells"),
+                        ("openpyxl default", "openpyxl load_workbook() default, walking the sheets"),
+                        ("openpyxl read-only", "openpyxl read-only, bare pass over the same cells"),
+                        ("calamine", "python-calamine, same cells")):
+        result = isolated(stage_read, kind, sample)
+        bad = sum(a != b for a, b in zip(base["values"], result["values"]))
+        if bad:
+            notes.append(f"{label}: {bad} of {len(sample)} workbooks gave other values than ours")
+        add(label, len(sample), result, peer_of=ours_rate)
+    two = isolated(stage_read, "ours 2 cores", sample)
+    assert two["values"] == base["values"], "2 cores read other values"
+    med = add("read + validate: progress_xl, 2 processes", len(sample), two)
+    rows[-1][6] = ("cores", med / ours_rate)
+
+    print(f"generate, {GENERATE} workbooks", flush=True)
+    gen = add("generate: progress_xl (xlsxwriter)", GENERATE, isolated(stage_generate, "ours", GENERATE))
+    add("openpyxl writer, the same workbooks (save only)", GENERATE, isolated(stage_generate, "openpyxl writer",
+                                                                               GENERATE), peer_of=gen)
+
+    print(f"master for {MASTER_PROJECTS} projects", flush=True)
+    ledger_path = WORK / f"ledger_{MASTER_PROJECTS}.sqlite"
+    started = time.perf_counter()
+    build_master_ledger(MASTER_PROJECTS, ledger_path)
+    notes.append(f"ledger of {MASTER_PROJECTS} projects for the master built in {time.perf_counter() - started:.0f} s")
+    result = isolated(stage_master, "ours", MASTER_PROJECTS, ledger_path)
+    ours_master = add(f"master: progress_xl, {MASTER_PROJECTS} projects", MASTER_PROJECTS, result, unit="projects/s")
+    notes.append(f"master for {MASTER_PROJECTS} projects: {result['size'] / 1e6:.1f} MB")
+    add("bare xlsxwriter, the same cells", MASTER_PROJECTS, isolated(stage_master, "bare xlsxwriter",
+                                                                     MASTER_PROJECTS, ledger_path),
+        peer_of=ours_master, unit="projects/s")
+
+    shas = {}
+    for n in SIZES:
+        for workers in sorted({1, CORES}):
+            print(f"whole cycle, {n} workbooks, {workers} process(es)", flush=True)
+            result = isolated(stage_cycle, n, workers, paths[:n])
+            add(f"whole cycle {n}: collect + consolidate, {workers} process(es)", n, result)
+            rows[-1].append(f"{result['times'][0]:.0f} s (collect {result['collect']:.0f} s)")
+            shas.setdefault(n, set()).add(result["master_sha"])
+            notes.append(f"cycle {n}, {workers} process(es): {result['times'][0]:.1f} s, of which collect "
+                         f"{result['collect']:.1f} s; {result['headline']}")
+    for n, found in shas.items():
+        notes.append(f"cycle {n}: the master is {'byte-identical' if len(found) == 1 else 'DIFFERENT'} "
+                     f"whatever the number of processes")
+
+    lines = [f"# make bench — {dt.date.today().isoformat()}, {CORES} cores, Python {sys.version.split()[0]}",
+             "", f"Median of {RUNS} runs (min-max) for each stage; the whole cycle runs once per size. "
+             "Ratio: ours / peer throughput (>1: we are faster); for 2 processes: 2 / 1.", "",
+             "| stage | n | median | min | max | unit | peak RSS MiB | ratio | wall |",
+             "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |"]
+    for stage, n, med, lo, hi, rss, peer_of, unit, *wall in rows:
+        if isinstance(peer_of, tuple):
+            ratio = f"{peer_of[1]:.2f}× vs 1"
+        else:
+            ratio = f"{peer_of / med:.2f}" if peer_of else ""
+        lines.append(f"| {stage} | {n} | {med:.1f} | {lo:.1f} | {hi:.1f} | {unit} | {rss or 0:.0f} | {ratio} | "
+                     f"{wall[0] if wall else ''} |")
+    lines += ["", *[f"- {n}" for n in notes], f"- bench wall time {time.perf_counter() - began:.0f} s"]
     table = "\n".join(lines)
-    print(table)
+    print("\n" + table)
     (ROOT / "bench" / "results.md").write_text(table + "\n", encoding="utf-8")
 
 
