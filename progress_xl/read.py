@@ -431,8 +431,10 @@ def _read(wb, file: str, sha: str, history) -> Submission | Rejection:
     issues.extend(_derived_checks(spec, columns, places, cells, file))
     issues.extend(_resolve_fractions(spec, reports, file, history))
     for sheet in by_sheet:
-        for rng in _merged(wb, wb[sheet]):
-            if any(_inside(ref, rng) for ref in by_sheet[sheet]) and not rng.startswith(("A1:", "A2:")):
+        merged = [rng for rng in _merged(wb, wb[sheet]) if not rng.startswith(("A1:", "A2:"))]
+        ours = [range_boundaries(ref)[:2] for ref in by_sheet[sheet]] if merged else []
+        for rng in merged:
+            if _covers(rng, ours):
                 issues.append(issue("T006", file=file, sheet=sheet, range=rng))
     saved_by = getattr(getattr(wb, "properties", None), "lastModifiedBy", None)
     return Submission(file, sha, spec.version, project, reports, issues, loc.routes, saved_by)
@@ -448,10 +450,10 @@ def _into_current_schema(current: TemplateSpec, project: dict, reports: dict) ->
                 row.setdefault(f.key, Value(f.key, None, None, None, None))
 
 
-def _inside(ref: str, rng: str) -> bool:
-    c, r, _, _ = range_boundaries(ref)
+def _covers(rng: str, cells: list[tuple[int, int]]) -> bool:
+    """Does the merged range `rng` (more than one cell) cover any of `cells` (column, row)?"""
     c0, r0, c1, r1 = range_boundaries(rng)
-    return c0 <= c <= c1 and r0 <= r <= r1 and (c0, r0) != (c1, r1)
+    return (c0, r0) != (c1, r1) and any(c0 <= c <= c1 and r0 <= r <= r1 for c, r in cells)
 
 
 def _derived_checks(spec, columns, places, cells, file) -> list[Issue]:
