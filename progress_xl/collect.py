@@ -430,7 +430,8 @@ def collect(sources, inbox: Path) -> Collected:
         known[sha] = target
         result.saved.append({"name": target, **entry})
     _dump(inbox / PROVENANCE, provenance)
-    report = _load(inbox / REPORT)
-    skipped = report.get("skipped", []) + [i.as_dict() for i in result.skipped]
-    _dump(inbox / REPORT, {"skipped": skipped})
+    skipped = {(i.get("code"), i.get("file")): i for i in _load(inbox / REPORT).get("skipped", [])
+               if isinstance(i, dict)}
+    skipped.update({(i.code, i.file): i.as_dict() for i in result.skipped})    # a second run lists nothing twice
+    _dump(inbox / REPORT, {"skipped": list(skipped.values())})
     return result

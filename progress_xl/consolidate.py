@@ -25,6 +25,7 @@ from .review import ACCEPTED, HAS_ISSUES, REJECTED, Review, review_file
 SUPERSEDED, DUPLICATE = "superseded", "duplicate"
 PLACES = (ACCEPTED, HAS_ISSUES, SUPERSEDED, REJECTED, DUPLICATE)
 PROVENANCE = ".provenance.json"     # written by `collect`: name -> sender, received_at, message_id
+COLLECTED = ".collect.json"         # written by `collect`: attachments it skipped, with the reason
 LEDGER_NAME = "ledger.sqlite"
 
 
@@ -56,6 +57,15 @@ def _provenance(inbox: Path) -> dict:
         return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}
+
+
+def _skipped(inbox: Path) -> list[dict]:
+    """What `collect` took out of the mail but did not put in the inbox (not a spreadsheet, ...)."""
+    try:
+        data = json.loads((Path(inbox) / COLLECTED).read_text(encoding="utf-8"))
+        return [i for i in data.get("skipped", []) if isinstance(i, dict)]
+    except (OSError, ValueError, AttributeError):
+        return []
 
 
 def consolidate(inbox: Path, *, projects: list[Project], fy: int, month: int, out_dir: Path,
@@ -112,7 +122,8 @@ def consolidate(inbox: Path, *, projects: list[Project], fy: int, month: int, ou
             if o.sha256 in superseded:
                 o.place, (o.detail_th, o.detail_en) = SUPERSEDED, superseded[o.sha256]
         master = out_dir / f"master_{fy}_{month:02d}.xlsx"
-        headline = write_master(master, ledger=ledger, projects=projects, fy=fy, month=month, outcomes=outcomes, pdf=pdf)
+        headline = write_master(master, ledger=ledger, projects=projects, fy=fy, month=month, outcomes=outcomes,
+                                pdf=pdf, skipped=_skipped(inbox))
     return MonthRun(fy, month, outcomes, master, ledger_path, headline)
 
 

@@ -51,7 +51,7 @@ class _Data:
         window_end = start.replace(day=self.spec.reporting_window[1])
         on_plan = self.spec.choice_by_en("plan_status", "on plan")
         behind = self.spec.choice_by_en("plan_status", "behind plan")
-        self.rows, self.findings, self.provenance = [], [], []
+        self.rows, self.findings, self.provenance, self.skipped = [], [], [], []
         for p in self.projects:
             sub = current.get(p.code)
             values = ledger.values(sub.id) if sub else {}
@@ -360,7 +360,8 @@ class _Master:
                    [(o.name, o.sha256, PLACE_LABEL[o.place], o.project_code, o.detail_th, o.detail_en)
                     for o in d.outcomes], {0: 40, 1: 20, 4: 50, 5: 50})
         self.table("rejected", [("ไฟล์", "File"), ("sha256", "sha256"), ("เหตุผล", "Reason"), ("Reason", "English")],
-                   [(o.name, o.sha256, o.detail_th, o.detail_en) for o in d.outcomes if o.place == "rejected"],
+                   [(o.name, o.sha256, o.detail_th, o.detail_en) for o in d.outcomes if o.place == "rejected"]
+                   + [(s.get("file"), "", s.get("th"), s.get("en")) for s in d.skipped],
                    {0: 40, 1: 20, 2: 60, 3: 60})
         self.table("provenance", [("รหัสโครงการ", "Project"), ("ครั้งที่", "Report"), ("เดือน", "Month"), ("ช่อง", "Field"),
                                   ("ค่า", "Value"), ("ไฟล์", "File"), ("sha256", "sha256"), ("ตำแหน่ง", "Sheet!cell"),
@@ -375,11 +376,12 @@ class _Master:
 
 
 def write_master(path: Path, *, ledger: Ledger, projects: list[Project], fy: int, month: int, outcomes,
-                 pdf: bool = False) -> dict:
+                 pdf: bool = False, skipped: list[dict] = ()) -> dict:
     """Write the month's master workbook atomically; return its headline figures.
 
     With `pdf`, also the summary board as a PDF beside it, through LibreOffice."""
     data = _Data(ledger, projects, fy, month, outcomes)
+    data.skipped = list(skipped)
     with atomic_write(path) as fh:
         _Master(fh, data).write()
     if pdf:

@@ -257,6 +257,15 @@ def test_collected_inbox_consolidates_with_provenance_and_nothing_lost(tmp_path,
         stored = ledger.submissions(2564, 1)
     assert {s.sender for s in stored} == {"suda@bangkok.go.th"}
     assert {s.message_id for s in stored} == {msg["Message-ID"]}
+    # the attachment collect skipped is on the master's Rejected sheet with its reason, not lost
+    import openpyxl
+
+    from progress_xl.master import SHEETS
+    wb = openpyxl.load_workbook(run.master, read_only=True)
+    rejected = {r[0]: r[3] for r in wb[SHEETS["rejected"]].iter_rows(min_row=3, values_only=True) if r[0]}
+    wb.close()
+    assert any("logo.png" in name and "image (PNG)" in reason for name, reason in rejected.items())
+    assert sum(1 for o in run.outcomes if o.place == "rejected") + 1 == len(rejected)
 
 
 def test_cli_collect(tmp_path, runner, books, projects):
