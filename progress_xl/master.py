@@ -6,6 +6,8 @@ inputs, rejected files, provenance and changes. Text from submissions is always 
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
@@ -51,7 +53,8 @@ class _Data:
         window_end = start.replace(day=self.spec.reporting_window[1])
         on_plan = self.spec.choice_by_en("plan_status", "on plan")
         behind = self.spec.choice_by_en("plan_status", "behind plan")
-        self.rows, self.findings, self.provenance, self.skipped = [], [], [], []
+        self.ledger = ledger
+        self.rows, self.findings, self.reported, self.skipped = [], [], [], []
         for p in self.projects:
             sub = current.get(p.code)
             values = ledger.values(sub.id) if sub else {}
@@ -87,12 +90,7 @@ class _Data:
             for f in findings:
                 self.findings.append((p.agency_code, p.code, sub.name) + tuple(f))
             if sub:
-                for k in sorted(values):
-                    for key in sorted(values[k]):
-                        v = values[k][key]
-                        where = f"{v['sheet']}!{v['cell']}" if v["cell"] else ""
-                        self.provenance.append((p.code, k, month_label(fy, k) if k else "-", key, v["value"],
-                                                sub.name, sub.sha256, where, sub.template_version, v["notes"] or ""))
+                self.reported.append((p.code, sub))
         self.changes = []
         stored = {s.id: s for s in ledger.submissions(fy, month)}
         for s in stored.values():
@@ -137,11 +135,25 @@ class _Data:
         h["on_time_rate"] = (h["received"] - h["late"]) / h["expected"] if h["expected"] else 0
 
 
+def _provenance(d) -> Iterator[tuple]:
+    """Every value of the month's current submissions, read from the ledger as the sheet is written
+    (for 10,000 projects that is close to a million rows: never all in memory at once)."""
+    for code, sub in d.reported:
+        values = d.ledger.values(sub.id)
+        for k in sorted(values):
+            for key in sorted(values[k]):
+                v = values[k][key]
+                where = f"{v['sheet']}!{v['cell']}" if v["cell"] else ""
+                yield (code, k, month_label(d.fy, k) if k else "-", key, v["value"], sub.name, sub.sha256, where,
+                       sub.template_version, v["notes"] or "")
+
+
 class _Master:
     def __init__(self, fh, data: _Data):
         self.d = data
         self.wb = xlsxwriter.Workbook(fh, {"strings_to_formulas": False, "strings_to_urls": False,
-                                           "strings_to_numbers": False, "in_memory": True})
+                                           "strings_to_numbers": False})
+        self.streamed = []
         spec = data.spec
         self.f = Formats(self.wb, spec.font, spec.font_size)
         self.wb.set_properties({"title": f"สรุปรายงานความก้าวหน้า / Progress master {month_label(data.fy, data.month)}",
@@ -156,10 +168,11 @@ class _Master:
         ws.fit_to_pages(1, 0)
         ws.set_footer(f'&L&"{self.d.spec.font},Regular"&12progress_xl&R&"{self.d.spec.font},Regular"&12หน้า / Page &P / &N')
         if headers:
-            for c, (th, en) in enumerate(headers):
+            for c, (th, en) in enumerate(headers):            # row 0, then row 1: constant_memory writes in order
                 ws.write_string(0, c, th, self.f("header"))
-                ws.write_string(1, c, en, self.f("header_en"))
                 ws.set_column(c, c, (widths or {}).get(c, column_width([th, en], maximum=40)))
+            for c, (th, en) in enumerate(headers):
+                ws.write_string(1, c, en, self.f("header_en"))
             ws.freeze_panes(2, 0)
             ws.repeat_rows(0, 1)
         return ws
@@ -221,9 +234,9 @@ class _Master:
                    ("รับแล้ว", "Accepted"), ("มีปัญหา", "Has issues"), ("ส่งช้า", "Late"), ("ยังไม่ส่ง", "Missing"),
                    ("อัตราการรายงาน", "Reporting rate"), ("ตรงเวลา", "On-time rate"), ("งบประมาณ (บาท)", "Allocated"),
                    ("เบิกใช้สะสม (บาท)", "Disbursed"), ("ร้อยละเบิกจ่าย", "Disbursed %")]
-        for c, (th, en) in enumerate(headers):
-            ws.write_string(top, c, th, f("header"))
-            ws.write_string(top + 1, c, en, f("header_en"))
+        for row, (fmt, which) in enumerate((("header", 0), ("header_en", 1))):     # rows in order: constant_memory
+            for c, pair in enumerate(headers):
+                ws.write_string(top + row, c, pair[which], f(fmt))
         first = top + 2
         agencies = sorted(d.agencies.items())
         for i, (code, a) in enumerate(agencies):
@@ -334,10 +347,11 @@ class _Master:
 
     def table(self, key, headers, rows, widths=None):
         ws = self.sheet(key, headers, widths)
-        for i, row in enumerate(rows):
+        count = 0
+        for count, row in enumerate(rows, 1):
             for c, v in enumerate(row):
-                self.value(ws, 2 + i, c, v)
-        ws.autofilter(1, 0, max(1 + len(rows), 2), len(headers) - 1)
+                self.value(ws, 1 + count, c, v)
+        ws.autofilter(1, 0, max(1 + count, 2), len(headers) - 1)
         return ws
 
     def write(self, board_only: bool = False):
@@ -350,6 +364,11 @@ class _Master:
             self.wb.close()
             return
         self.matrix()
+        # The long tables (for 10,000 projects the provenance is close to a million rows) stream: each row
+        # goes to a temp file once the next begins. The board, projects and matrix above stay in memory so
+        # that the charts carry cached values (xlsxwriter has none for streamed sheets). xlsxwriter takes
+        # constant_memory per workbook; it is read per sheet when the sheet is added, hence the switch.
+        self.wb.constant_memory = True
         self.table("issues", [("หน่วยงาน", "Agency"), ("รหัสโครงการ", "Project"), ("ไฟล์", "File"), ("รหัส", "Code"),
                               ("ระดับ", "Severity"), ("ชีต", "Sheet"), ("ช่อง", "Cell"), ("ค่า", "Value"),
                               ("รายละเอียด", "Thai"), ("Detail", "English")],
@@ -366,12 +385,16 @@ class _Master:
         self.table("provenance", [("รหัสโครงการ", "Project"), ("ครั้งที่", "Report"), ("เดือน", "Month"), ("ช่อง", "Field"),
                                   ("ค่า", "Value"), ("ไฟล์", "File"), ("sha256", "sha256"), ("ตำแหน่ง", "Sheet!cell"),
                                   ("รุ่นแบบฟอร์ม", "Template"), ("การอ่าน", "Parse notes")],
-                   d.provenance, {4: 30, 5: 36, 6: 20, 7: 24, 9: 60})
+                   _provenance(d), {4: 30, 5: 36, 6: 20, 7: 24, 9: 60})
         self.table("changes", [("รหัสโครงการ", "Project"), ("ไฟล์เดิม", "Old file"), ("sha256 เดิม", "Old sha256"),
                                ("ไฟล์ใหม่", "New file"), ("sha256 ใหม่", "New sha256"), ("เดือน", "Month"),
                                ("ช่อง", "Field"), ("ค่าเดิม", "Old value"), ("ค่าใหม่", "New value")],
                    d.changes, {1: 36, 3: 36})
         self.summary_ws.activate()
+        for ws in self.wb.worksheets():
+            if ws.constant_memory:
+                ws._opt_close()            # what Workbook.close() does in constant_memory mode, for these only
+        self.wb.constant_memory = False
         self.wb.close()
 
 
