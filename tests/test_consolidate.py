@@ -196,8 +196,12 @@ def test_killed_at_any_point_leaves_master_and_ledger_whole_and_a_rerun_complete
     cmd = [sys.executable, "-m", "progress_xl.cli", "consolidate", str(inbox), "--register",
            str(ROOT / "samples" / "register.csv"), "--fy", "2564", "--month", "3", "--out", str(out)]
     files = len([p for p in inbox.iterdir() if not p.name.startswith(".")])
+    started = time.perf_counter()                      # how long a whole run takes here, to kill inside it
+    reference = subprocess.run(cmd[:-1] + [str(tmp_path / "reference")], capture_output=True, cwd=ROOT)
+    whole = time.perf_counter() - started
+    assert reference.returncode == 0
     killed = 0
-    for delay in (0.4, 0.9, 1.6, 2.4, 3.5):
+    for delay in (whole * f for f in (0.15, 0.35, 0.55, 0.75, 0.9)):
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
         time.sleep(delay)
         if proc.poll() is None:
