@@ -188,7 +188,6 @@ def stage_generate(kind: str, n: int) -> dict:
 # -- the master for many projects ------------------------------------------------------------------
 def build_master_ledger(n: int, path: Path) -> None:
     """A ledger holding n projects' month-6 submissions, as consolidate would have recorded them."""
-    from progress_xl.consolidate import Outcome  # noqa: F401 - imported for the child's unpickling
     from progress_xl.ledger import Ledger
     from progress_xl.simulate import fill, received_at
     from progress_xl.spec import load_spec

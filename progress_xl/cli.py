@@ -384,9 +384,9 @@ def demo(out_dir: Path, months: int):
     (returned workbooks, reminders); the master workbook at the end."""
     import shutil
 
-    from .collect import BANGKOK, collect
+    from .collect import collect
     from .consolidate import consolidate as run_month
-    from .fiscal import month_bounds
+    from .fiscal import BANGKOK, month_bounds
     from .generate import generate_all
     from .ledger import Ledger
     from .outbox import kickoff_letters, month_letters, sender_address, write_outbox

@@ -17,7 +17,6 @@ import email.policy
 import email.utils
 import hashlib
 import io
-import json
 import mailbox
 import re
 import tempfile
@@ -28,16 +27,16 @@ from pathlib import Path
 
 import olefile
 
-from .files import atomic_write
+from .files import atomic_write, read_json, write_json
+from .fiscal import BANGKOK
 from .issues import Issue, issue
 from .read import project_code_of
 from .safety import MAX_FILE_BYTES, MAX_MEMBERS, MAX_TOTAL_BYTES
 
-PROVENANCE = ".provenance.json"
-REPORT = ".collect.json"
+PROVENANCE = ".provenance.json"    # name -> sender, received_at, message_id, ...; consolidate reads it
+SKIPPED = ".collect.json"
 MAX_DEPTH = 3                     # archive in archive in archive, and no deeper
 MAX_NAME_BYTES = 180              # leaves room for " (2)" and the temp-file prefix under 255 bytes
-BANGKOK = dt.timezone(dt.timedelta(hours=7))     # no daylight saving in Thailand
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\.|$)", re.I)
 
@@ -369,19 +368,6 @@ def env_label(env: Envelope) -> str:
 
 
 # -- the inbox -----------------------------------------------------------------------------------
-def _load(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
-
-
-def _dump(path: Path, data) -> None:
-    with atomic_write(path) as fh:
-        fh.write(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
-
-
 def _saved_name(name: str, code: str | None, data: bytes) -> str:
     """The name in the inbox: the sender's, sanitised, led by the project code found inside, with the
     suffix the bytes call for (an .xlsx sent as `report.pdf` is saved as `.xlsx`)."""
@@ -399,7 +385,7 @@ def collect(sources, inbox: Path) -> Collected:
     """Every spreadsheet in `sources` into `inbox`, once, named by the project code inside it."""
     inbox = Path(inbox)
     inbox.mkdir(parents=True, exist_ok=True)
-    provenance = _load(inbox / PROVENANCE)
+    provenance = read_json(inbox / PROVENANCE)
     known = {meta.get("sha256"): name for name, meta in provenance.items() if isinstance(meta, dict)}
     present = {p.name: p for p in inbox.iterdir() if p.is_file() and not p.name.startswith(".")}
     on_disk = {hashlib.sha256(p.read_bytes()).hexdigest(): name for name, p in present.items()}
@@ -429,9 +415,9 @@ def collect(sources, inbox: Path) -> Collected:
         provenance[target] = entry
         known[sha] = target
         result.saved.append({"name": target, **entry})
-    _dump(inbox / PROVENANCE, provenance)
-    skipped = {(i.get("code"), i.get("file")): i for i in _load(inbox / REPORT).get("skipped", [])
+    write_json(inbox / PROVENANCE, provenance)
+    skipped = {(i.get("code"), i.get("file")): i for i in read_json(inbox / SKIPPED).get("skipped", [])
                if isinstance(i, dict)}
     skipped.update({(i.code, i.file): i.as_dict() for i in result.skipped})    # a second run lists nothing twice
-    _dump(inbox / REPORT, {"skipped": list(skipped.values())})
+    write_json(inbox / SKIPPED, {"skipped": list(skipped.values())})
     return result

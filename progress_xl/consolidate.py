@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import input_files
+from .collect import PROVENANCE, SKIPPED
+from .files import input_files, read_json
 from .fiscal import month_bounds, month_label
 from .issues import Issue, issue
 from .ledger import Ledger, Stored, value_rows
@@ -24,8 +24,6 @@ from .review import ACCEPTED, HAS_ISSUES, REJECTED, Review, review_file
 
 SUPERSEDED, DUPLICATE = "superseded", "duplicate"
 PLACES = (ACCEPTED, HAS_ISSUES, SUPERSEDED, REJECTED, DUPLICATE)
-PROVENANCE = ".provenance.json"     # written by `collect`: name -> sender, received_at, message_id
-COLLECTED = ".collect.json"         # written by `collect`: attachments it skipped, with the reason
 LEDGER_NAME = "ledger.sqlite"
 
 
@@ -50,22 +48,10 @@ class MonthRun:
     headline: dict = field(default_factory=dict)
 
 
-def _provenance(inbox: Path) -> dict:
-    path = Path(inbox) / PROVENANCE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
-
-
 def _skipped(inbox: Path) -> list[dict]:
     """What `collect` took out of the mail but did not put in the inbox (not a spreadsheet, ...)."""
-    try:
-        data = json.loads((Path(inbox) / COLLECTED).read_text(encoding="utf-8"))
-        return [i for i in data.get("skipped", []) if isinstance(i, dict)]
-    except (OSError, ValueError, AttributeError):
-        return []
+    found = read_json(Path(inbox) / SKIPPED).get("skipped")
+    return [i for i in found if isinstance(i, dict)] if isinstance(found, list) else []
 
 
 def consolidate(inbox: Path, *, projects: list[Project], fy: int, month: int, out_dir: Path,
@@ -76,7 +62,7 @@ def consolidate(inbox: Path, *, projects: list[Project], fy: int, month: int, ou
     ledger_path = Path(ledger_path or out_dir / LEDGER_NAME)
     register = {p.code: p for p in projects}
     today = today or month_bounds(fy, month)[1]
-    provenance = _provenance(inbox)
+    provenance = read_json(Path(inbox) / PROVENANCE)
     files = input_files([inbox])
     with Ledger(ledger_path) as ledger:
         ledger.lock()

@@ -1,7 +1,9 @@
-"""Atomic writes: a temp file beside the target, fsync, then os.replace."""
+"""Atomic writes (a temp file beside the target, fsync, then os.replace), the small JSON files
+beside the data, and the list of input files."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -18,6 +20,21 @@ def input_files(inputs) -> list[tuple[Path, str]]:
         else:
             out.append((p, p.name))
     return out
+
+
+def read_json(path: Path) -> dict:
+    """A JSON object from `path`; {} when it is missing, unreadable or not an object."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_json(path: Path, data) -> None:
+    """Readable (Thai as text), stable (sorted keys) and atomic."""
+    with atomic_write(path) as fh:
+        fh.write(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
 
 
 @contextlib.contextmanager

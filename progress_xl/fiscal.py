@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 BE_OFFSET = 543
+BANGKOK = dt.timezone(dt.timedelta(hours=7))     # Thailand keeps no daylight saving time
 REPORTS_PER_YEAR = 12
 
 THAI_MONTHS_ABBR = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",

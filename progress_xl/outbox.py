@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -28,7 +28,7 @@ from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, getaddresses
 from pathlib import Path
 
-from .files import atomic_write
+from .files import atomic_write, read_json, write_json
 from .fiscal import format_be_long, month_bounds, month_label, month_label_en
 from .issues import Issue, issue
 from .register import Project
@@ -168,7 +168,7 @@ def month_letters(projects: list[Project], *, ledger, fy: int, month: int, retur
     fixes: dict[str, list] = {}            # agency -> [(project, stored, findings, returned path)]
     refused: dict[str, list] = {}          # sender address -> [stored]
     for s in ledger.submissions(fy, month):
-        if s.state == HAS_ISSUES and s.project_code in register and current[s.project_code].id == s.id:
+        if s.state == HAS_ISSUES and s.project_code in register and getattr(current.get(s.project_code), "id", None) == s.id:
             path = Path(returned_dir) / returned_name(s.name)
             fixes.setdefault(register[s.project_code].agency_code, []).append(
                 (register[s.project_code], s, ledger.findings(s.id), path))
@@ -238,7 +238,7 @@ class Written:
 
 
 def write_outbox(letters: list[Letter], out_dir: Path, *, sender: str, date: dt.datetime) -> tuple[list[Written], list[Issue]]:
-    """One .eml per letter (atomic), plus outbox.json; a letter without any address is an issue."""
+    """One .eml per letter, written atomically; a letter without any address is an issue."""
     out_dir = Path(out_dir)
     written, problems = [], []
     for letter in letters:
@@ -249,9 +249,15 @@ def write_outbox(letters: list[Letter], out_dir: Path, *, sender: str, date: dt.
         target = out_dir / letter.kind / letter.filename
         with atomic_write(target) as fh:
             fh.write(data)
-        message_id = data.split(b"Message-ID: ", 1)[1].split(b"\r\n", 1)[0].decode("ascii")
+        message_id = _message_id(data)
         written.append(Written(target, letter, message_id, len(data)))
     return written, problems
+
+
+def _message_id(data: bytes) -> str:
+    head = data.split(b"\r\n\r\n", 1)[0]
+    found = re.search(rb"^Message-ID: *(\S+)", head, re.M | re.I)
+    return found[1].decode("ascii", "replace") if found else hashlib.sha256(data).hexdigest()
 
 
 def recipients(data: bytes) -> tuple[str, list[str]]:
@@ -268,7 +274,7 @@ def send(paths: list[Path], *, host: str, port: int, starttls: bool, user: str |
     password = os.environ.get(PASSWORD_ENV)
     if user and not password:
         return [], [issue("S003", file=f"smtp://{user}@{host}:{port}", env=PASSWORD_ENV)]
-    sent_log = _load_log(log)
+    sent_log = read_json(log) if log else {}
     delivered, problems = [], []
     try:
         smtp_class = smtplib.SMTP_SSL if use_ssl else smtplib.SMTP
@@ -279,7 +285,7 @@ def send(paths: list[Path], *, host: str, port: int, starttls: bool, user: str |
                 smtp.login(user, password)
             for path in paths:
                 data = Path(path).read_bytes()
-                message_id = data.split(b"Message-ID: ", 1)[-1].split(b"\r\n", 1)[0].decode("ascii", "replace")
+                message_id = _message_id(data)
                 if message_id in sent_log:
                     continue
                 sender, rcpts = recipients(data)
@@ -292,22 +298,10 @@ def send(paths: list[Path], *, host: str, port: int, starttls: bool, user: str |
                                         "at": dt.datetime.now().isoformat(timespec="seconds")}
                 delivered.append(Path(path))
                 if log:
-                    _save_log(log, sent_log)
+                    write_json(log, sent_log)
     except (OSError, smtplib.SMTPException) as exc:
         problems.append(issue("S001", file=f"smtp://{host}:{port}", reason=f"{type(exc).__name__}: {exc}"[:160]))
     return delivered, problems
-
-
-def _load_log(path: Path | None) -> dict:
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8")) if path else {}
-    except (OSError, ValueError):
-        return {}
-
-
-def _save_log(path: Path, data: dict) -> None:
-    with atomic_write(path) as fh:
-        fh.write(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
 
 
 def sender_address(name: str, address: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import json
 import random
 import zipfile
 from decimal import Decimal
@@ -19,7 +18,9 @@ from pathlib import Path
 
 import xlsxwriter
 
-from .fiscal import month_bounds
+from .collect import PROVENANCE
+from .files import write_json
+from .fiscal import BANGKOK, month_bounds
 from .generate import generate_workbook, workbook_filename
 from .register import Project
 from .spec import TemplateSpec
@@ -146,8 +147,7 @@ def simulate_month(spec: TemplateSpec, projects: list[Project], month: int, inbo
         for name, data, _, _ in files:
             (inbox / name).write_bytes(data)
         provenance = {name: {"sender": sender, "received_at": when} for name, _, sender, when in files}
-        (inbox / ".provenance.json").write_text(json.dumps(provenance, ensure_ascii=False, indent=1, sort_keys=True),
-                                                encoding="utf-8")
+        write_json(inbox / PROVENANCE, provenance)
     return {"written": [name for name, *_ in files if not name.startswith(("ส่งครั้งแรก_", "ไฟล์เสีย", "สรุปงาน"))],
             "missing": missing}
 
@@ -157,7 +157,6 @@ def _sender(project: Project) -> str:
 
 
 XLSX_SUBTYPE = "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-BANGKOK = dt.timezone(dt.timedelta(hours=7))
 SIGNATURE_PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                               "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 
