@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 
+from .book import Book
 from .issues import Issue, issue
-from .safety import Rejected, open_workbook, time_limit
+from .safety import Rejected, open_book, parse_errors, read_capped, time_limit
 from .selfcheck import running_total_formula, same_formula
 from .spec import FieldSpec, SpecError, TemplateSpec, a1, available_versions, load_spec
 from .values import Note, Parsed, Unreadable, clean_text, is_blank, parse_typed
@@ -80,14 +80,15 @@ class Rejection:
 
 
 # -- identification ---------------------------------------------------------------------------
-def _identity(wb, spec_id: str) -> tuple[int | None, dict, list[str]]:
-    props = {p.name: p.value for p in getattr(wb.custom_doc_props, "props", [])}
+def _identity(book: Book, spec_id: str) -> tuple[int | None, dict, list[str]]:
+    props = book.custom_properties
     meta: dict[str, str] = {}
-    meta_sheet = next((ws for ws in wb.worksheets if ws.title == "_meta"), None)
-    if meta_sheet is not None:
-        for row in meta_sheet.iter_rows(min_row=1, max_row=200, min_col=1, max_col=2, values_only=True):
-            if row and row[0] is not None:
-                meta[str(row[0]).strip()] = "" if len(row) < 2 or row[1] is None else str(row[1]).strip()
+    if "_meta" in book.sheets:
+        cells = book.cells("_meta", 200)
+        for row in range(1, 201):
+            key, value = cells.get((row, 1)), cells.get((row, 2))
+            if key is not None and key.value is not None:
+                meta[str(key.value).strip()] = "" if value is None or value.value is None else str(value.value).strip()
     disagreements = []
     version = None
     if props.get("progress_xl_template") == spec_id:
@@ -98,8 +99,8 @@ def _identity(wb, spec_id: str) -> tuple[int | None, dict, list[str]]:
             disagreements.append(f"version {meta_version} != {version}")
         if version is None:
             version = meta_version
-    if version is None and any(n.startswith("px_") for n in wb.defined_names):
-        version = _infer_version(wb)
+    if version is None and any(n.startswith("px_") for n in book.defined_names):
+        version = _infer_version(book)
     return version, meta, disagreements
 
 
@@ -110,18 +111,18 @@ def _int(v):
         return None
 
 
-def _infer_version(wb) -> int | None:
+def _infer_version(book: Book) -> int | None:
     """No properties and no _meta (both stripped by some tools): match the names to a spec layout."""
     for version in sorted(available_versions(), reverse=True):
         spec = load_spec(version)
-        dest = _name_destination(wb, spec.field("progress").defined_name)
+        dest = _name_destination(book, spec.field("progress").defined_name)
         if dest and dest[1].replace("$", "").startswith(f"{spec.field('progress').column}{spec.monthly.first_row}"):
             return version
     return None
 
 
-def _name_destination(wb, name: str) -> tuple[str, str] | None:
-    dn = wb.defined_names.get(name)
+def _name_destination(book: Book, name: str) -> tuple[str, str] | None:
+    dn = book.defined_names.get(name)
     if dn is None:
         return None
     try:
@@ -135,15 +136,15 @@ def _name_destination(wb, name: str) -> tuple[str, str] | None:
 @dataclass
 class _Locator:
     spec: TemplateSpec
-    wb: object
+    book: Book
     meta: dict
     routes: dict = field(default_factory=dict)
 
     def sheet_names(self):
-        return [ws.title for ws in self.wb.worksheets]
+        return self.book.sheets
 
     def project_cell(self, f: FieldSpec) -> tuple[str, str] | None:
-        dest = _name_destination(self.wb, f.defined_name)
+        dest = _name_destination(self.book, f.defined_name)
         if dest and dest[0] in self.sheet_names():
             self.routes[f.key] = "name"
             return dest[0], dest[1].replace("$", "").split(":")[0]
@@ -153,7 +154,7 @@ class _Locator:
             if sheet in self.sheet_names():
                 min_col, row, _, _ = range_boundaries(ref)
                 label_col = _col_number(f"{self.spec.project_label_columns[0]}1")
-                if _label_key(_one(self.wb[sheet], row, label_col)).rstrip("*") != _label_key(f.th):
+                if _label_key(self.book.cell(sheet, row, label_col)).rstrip("*") != _label_key(f.th):
                     return None
                 self.routes[f.key] = "meta"
                 return sheet, ref
@@ -161,7 +162,7 @@ class _Locator:
 
     def monthly_column(self, f: FieldSpec) -> tuple[str, str, int] | None:
         """(sheet, column letter, first row) of a monthly field."""
-        dest = _name_destination(self.wb, f.defined_name)
+        dest = _name_destination(self.book, f.defined_name)
         if dest and dest[0] in self.sheet_names():
             min_col, min_row, _, _ = range_boundaries(dest[1].replace("$", ""))
             self.routes[f.key] = "name"
@@ -175,26 +176,16 @@ class _Locator:
                 except ValueError:
                     return None
                 header = min_row - (self.spec.monthly.first_row - self.spec.monthly.header_th_row)
-                if header < 1 or _label_key(_one(self.wb[sheet], header, min_col)) != _label_key(f.th):
+                if header < 1 or _label_key(self.book.cell(sheet, header, min_col)) != _label_key(f.th):
                     return None          # stale: rows were inserted or columns moved; labels decide
                 self.routes[f.key] = "meta"
                 return sheet, a1(0, min_col - 1)[:-1], min_row
         return None
 
 
-def _one(ws, row: int, col: int):
-    for values in ws.iter_rows(min_row=row, max_row=row, min_col=col, max_col=col, values_only=True):
-        return values[0] if values else None
-    return None
-
-
-def _scan(ws, rows=LABEL_SCAN_ROWS, cols=LABEL_SCAN_COLS) -> dict[tuple[int, int], object]:
-    cells = {}
-    for r, row in enumerate(ws.iter_rows(min_row=1, max_row=rows, min_col=1, max_col=cols, values_only=True), 1):
-        for c, v in enumerate(row, 1):
-            if v is not None:
-                cells[(r, c)] = v
-    return cells
+def _scan(book: Book, title: str) -> dict[tuple[int, int], object]:
+    return {(r, c): cell.value for (r, c), cell in sorted(book.cells(title, LABEL_SCAN_ROWS).items())
+            if r <= LABEL_SCAN_ROWS and c <= LABEL_SCAN_COLS and cell.value is not None}
 
 
 def _label_key(text) -> str:
@@ -206,8 +197,7 @@ def _locate_by_labels(loc: _Locator, project_missing: list[FieldSpec], monthly_m
     if not project_missing and not monthly_missing:
         return                                  # every field found by its name: nothing to scan
     spec = loc.spec
-    visible = [ws for ws in loc.wb.worksheets if ws.sheet_state == "visible"]
-    scans = {ws.title: _scan(ws) for ws in visible}
+    scans = {title: _scan(loc.book, title) for title in loc.book.titles if loc.book.state(title) == "visible"}
     for f in project_missing:
         wanted = {_label_key(f.th), _label_key(f.th + "*"), _label_key(f.en)}
         for title, cells in scans.items():
@@ -293,33 +283,19 @@ def _resolve_fractions(spec, reports, file, history: dict[int, Decimal]) -> list
 
 
 # -- the reader -------------------------------------------------------------------------------
-def _merged(wb, ws) -> list[str]:
-    path = getattr(ws, "_worksheet_path", None)
-    archive = getattr(wb, "_archive", None)
-    if not path or archive is None:
-        return []
-    try:
-        data = archive.read(path)
-    except (KeyError, zipfile.BadZipFile):
-        return []
+def _merged(book: Book, title: str) -> list[str]:
+    data = book.part(title)
     at = data.rfind(b"<mergeCells")
     return re.findall(r'<mergeCell ref="([A-Z]+\d+:[A-Z]+\d+)"', data[at:].decode("utf-8", "replace")) if at >= 0 else []
 
 
-def _read_box(ws, refs: list[str]) -> dict[str, object]:
-    """The cells `refs` of one sheet, read in one bounded pass."""
+def _read_box(book: Book, title: str, refs: list[str]) -> dict[str, object]:
+    """The cells `refs` of one sheet, read in one pass down to the lowest of them."""
     if not refs:
         return {}
-    bounds = [range_boundaries(r) for r in refs]
-    min_col, min_row = min(b[0] for b in bounds), min(b[1] for b in bounds)
-    max_col, max_row = max(b[2] for b in bounds), max(b[3] for b in bounds)
-    wanted, out = set(refs), {}
-    for row in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col):
-        for cell in row:
-            coordinate = getattr(cell, "coordinate", None)
-            if coordinate in wanted:
-                out[coordinate] = cell
-    return out
+    places = {ref: coordinate_to_tuple(ref) for ref in refs}
+    cells = book.cells(title, max(row for row, _ in places.values()))
+    return {ref: cells[rc] for ref, rc in places.items() if rc in cells}
 
 
 def read_submission(path: Path, *, name: str | None = None, history: dict[int, Decimal] | None = None
@@ -328,50 +304,59 @@ def read_submission(path: Path, *, name: str | None = None, history: dict[int, D
     path = Path(path)
     name = name or path.name
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return Rejection(name, None, issue("F001", file=name, reason=exc.strerror or type(exc).__name__))
+        data = read_capped(path)
+    except Rejected as exc:
+        return Rejection(name, _digest(path), issue(exc.code, file=name, **exc.context))
     sha = hashlib.sha256(data).hexdigest()
     try:
-        with time_limit():
-            wb = open_workbook(path, read_only=True, data_only=False)
+        with time_limit(), parse_errors():
+            book = open_book(data)
             try:
-                return _read(wb, name, sha, history or {})
+                return _read(book, name, sha, history or {})
             finally:
-                wb.close()
+                book.close()
     except Rejected as exc:
         return Rejection(name, sha, issue(exc.code, file=name, **exc.context))
     except Exception as exc:  # noqa: BLE001 - a file nobody here made: one line, never a traceback
         return Rejection(name, sha, issue("F008", file=name, reason=f"{type(exc).__name__}: {str(exc)[:120]}"))
 
 
-def project_code_of(path: Path) -> str | None:
+def _digest(path: Path) -> str | None:
+    """The sha256 of a file too big to read whole (or None when it cannot be read at all)."""
+    try:
+        with path.open("rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def project_code_of(path: Path, data: bytes | None = None) -> str | None:
     """The project code written inside a workbook, read cheaply (one cell), or None when it is not
     one of ours or cannot be read. `collect` names what it saves by it; `read_submission` decides."""
     try:
-        with time_limit():
-            wb = open_workbook(path, read_only=True, data_only=True)
+        with time_limit(), parse_errors():
+            book = open_book(read_capped(Path(path)) if data is None else data)
             try:
                 base = load_spec()
-                version, meta, _ = _identity(wb, base.id)
+                version, meta, _ = _identity(book, base.id)
                 spec = load_spec(version) if version in available_versions() else None
-                place = _Locator(spec, wb, meta).project_cell(spec.field("project_code")) if spec else None
+                place = _Locator(spec, book, meta).project_cell(spec.field("project_code")) if spec else None
                 if place is None:
                     return None
                 col, row, _, _ = range_boundaries(place[1])
-                code = clean_text(str(_one(wb[place[0]], row, col) or ""))
+                code = clean_text(str(book.cell(place[0], row, col) or ""))
                 return code or None
             finally:
-                wb.close()
+                book.close()
     except Rejected:
         return None
     except Exception:  # noqa: BLE001 - naming is a courtesy; read_submission gives the reason later
         return None
 
 
-def _read(wb, file: str, sha: str, history) -> Submission | Rejection:
+def _read(book: Book, file: str, sha: str, history) -> Submission | Rejection:
     base = load_spec()
-    version, meta, disagreements = _identity(wb, base.id)
+    version, meta, disagreements = _identity(book, base.id)
     if version is None:
         return Rejection(file, sha, issue("T001", file=file))
     try:
@@ -379,11 +364,11 @@ def _read(wb, file: str, sha: str, history) -> Submission | Rejection:
     except SpecError:
         return Rejection(file, sha, issue("T002", file=file, version=version))
     issues: list[Issue] = [issue("T007", file=file, detail=d) for d in disagreements]
-    loc = _Locator(spec, wb, meta)
+    loc = _Locator(spec, book, meta)
     ours = set(spec.sheets.values())
-    for ws in wb.worksheets:
-        if ws.sheet_state != "visible" and ws.title not in ours:
-            issues.append(issue("T005", file=file, sheet=ws.title))
+    for title in book.titles:
+        if book.state(title) != "visible" and title not in ours:
+            issues.append(issue("T005", file=file, sheet=title))
 
     places = {f.key: p for f in spec.project_fields if (p := loc.project_cell(f))}
     columns = {f.key: c for f in spec.monthly_fields if (c := loc.monthly_column(f))}
@@ -404,8 +389,8 @@ def _read(wb, file: str, sha: str, history) -> Submission | Rejection:
     rows = spec.monthly.rows
     for key, (sheet, col, first) in columns.items():
         by_sheet.setdefault(sheet, []).extend(f"{col}{first + i}" for i in range(rows))
-    cells = {sheet: _read_box(wb[sheet], refs) for sheet, refs in by_sheet.items()}
-    date1904 = getattr(wb, "epoch", None) is not None and wb.epoch.year == 1904
+    cells = {sheet: _read_box(book, sheet, refs) for sheet, refs in by_sheet.items()}
+    date1904 = book.date1904
 
     project = {}
     for f in spec.project_fields:
@@ -431,13 +416,12 @@ def _read(wb, file: str, sha: str, history) -> Submission | Rejection:
     issues.extend(_derived_checks(spec, columns, places, cells, file))
     issues.extend(_resolve_fractions(spec, reports, file, history))
     for sheet in by_sheet:
-        merged = [rng for rng in _merged(wb, wb[sheet]) if not rng.startswith(("A1:", "A2:"))]
+        merged = [rng for rng in _merged(book, sheet) if not rng.startswith(("A1:", "A2:"))]
         ours = [range_boundaries(ref)[:2] for ref in by_sheet[sheet]] if merged else []
         for rng in merged:
             if _covers(rng, ours):
                 issues.append(issue("T006", file=file, sheet=sheet, range=rng))
-    saved_by = getattr(getattr(wb, "properties", None), "lastModifiedBy", None)
-    return Submission(file, sha, spec.version, project, reports, issues, loc.routes, saved_by)
+    return Submission(file, sha, spec.version, project, reports, issues, loc.routes, book.saved_by)
 
 
 def _into_current_schema(current: TemplateSpec, project: dict, reports: dict) -> None:

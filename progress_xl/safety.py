@@ -130,15 +130,21 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> tuple[i
     return size, doctype
 
 
-def sniff(path: Path) -> Sniffed:
-    """Check a file before it is parsed; raise Rejected with the reason."""
+def read_capped(path: Path) -> bytes:
+    """A file's bytes, refused past MAX_FILE_BYTES before they are read."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise Rejected("F003", size=size, limit=MAX_FILE_BYTES)
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise Rejected("F001", reason=exc.strerror or type(exc).__name__) from None
+
+
+def sniff(data: bytes) -> Sniffed:
+    """Check a file's bytes before they are parsed; raise Rejected with the reason."""
+    if len(data) > MAX_FILE_BYTES:
+        raise Rejected("F003", size=len(data), limit=MAX_FILE_BYTES)
     if not data.strip(b"\x00 \t\r\n"):
         raise Rejected("F002")
     if data.startswith(b"%PDF"):
@@ -188,19 +194,35 @@ def sniff(path: Path) -> Sniffed:
 def open_workbook(path: Path, *, read_only: bool = True, data_only: bool = True):
     """openpyxl's workbook after `sniff`, with its failures turned into Rejected."""
     import openpyxl
-    from defusedxml import DefusedXmlException
 
-    sniff(Path(path))
+    sniff(read_capped(Path(path)))
+    with parse_errors(), warnings.catch_warnings():
+        # openpyxl warns about features it drops (data-validation extensions, LibreOffice's
+        # x14 conditional formats); nothing here writes the workbook back.
+        warnings.simplefilter("ignore")
+        return openpyxl.load_workbook(path, read_only=read_only, data_only=data_only, keep_links=False)
+
+
+def open_book(data: bytes):
+    """The reader's lazy view of a workbook (book.Book) after `sniff`, failures as Rejected.
+
+    Parts are parsed on demand: wrap the reads in `parse_errors()` too."""
+    from .book import Book
+
+    sniff(data)
+    with parse_errors():
+        return Book(data)
+
+
+@contextlib.contextmanager
+def parse_errors():
+    """openpyxl and ElementTree report malformed parts through whichever builtin they hit:
+    one Rejected (F010 for what defusedxml refused, F008 otherwise)."""
+    from defusedxml import DefusedXmlException
     try:
-        with warnings.catch_warnings():
-            # openpyxl warns about features it drops (data-validation extensions, LibreOffice's
-            # x14 conditional formats); the reader never writes the workbook back.
-            warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(path, read_only=read_only, data_only=data_only,
-                                          keep_links=False)
+        yield
     except DefusedXmlException as exc:
         raise Rejected("F010", reason=type(exc).__name__) from None
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError, AttributeError,
-            OSError, SyntaxError) as exc:
-        # openpyxl reports malformed parts through whichever builtin its parser hit
+            OSError, SyntaxError, zlib.error, EOFError) as exc:
         raise Rejected("F008", reason=f"{type(exc).__name__}: {str(exc)[:80]}") from None

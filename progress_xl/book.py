@@ -1,0 +1,149 @@
+"""book: the parts of a filled workbook the reader needs, parsed when first asked for.
+
+`openpyxl.load_workbook(read_only=True)` parses every part up front: the whole stylesheet into
+style objects, every shared string into rich-text objects, every sheet's dimensions, a default
+Workbook. The reader looks at two or three sheets, the names and the custom properties; measured
+on the bench corpus, openpyxl's load alone took 10.5 ms a workbook, most of it on parts we never
+use. A Book opens the zip once, from bytes already in memory (after `safety.sniff`), and uses
+openpyxl's own part parsers (`WorkbookPackage`, `get_dependents`, `CustomPropertyList`,
+`WorkSheetParser`) only on what is asked for; cells come with the value, type and number format
+openpyxl's read-only cells would give.
+"""
+from __future__ import annotations
+
+import io
+import warnings
+import zipfile
+from dataclasses import dataclass
+from functools import cached_property
+
+from openpyxl.packaging.custom import CustomPropertyList
+from openpyxl.packaging.relationship import get_dependents, get_rels_path
+from openpyxl.packaging.workbook import WorkbookPackage
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+from openpyxl.utils.cell import get_column_letter
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import fromstring
+
+MAIN = "{%s}" % SHEET_MAIN_NS
+CORE = "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: object
+    data_type: str
+    number_format: str
+    coordinate: str
+
+
+class Book:
+    """A workbook's sheets, names, properties and cells, from its bytes."""
+
+    def __init__(self, data: bytes):
+        self.zip = zipfile.ZipFile(io.BytesIO(data))
+        self.names_in_zip = set(self.zip.namelist())
+        root = self._rels("_rels/.rels")
+        part = next((r.target for r in root if r.Type == REL + "officeDocument"), "xl/workbook.xml")
+        package = WorkbookPackage.from_tree(fromstring(self.zip.read(part)))
+        rels = {r.Id: r for r in self._rels(get_rels_path(part))}
+        self.parts = {r.Type.rsplit("/", 1)[-1]: r.target for r in rels.values()}
+        self.sheets: dict[str, tuple[str, str]] = {}      # title -> (part, state), worksheets only
+        for sheet in package.sheets:
+            rel = rels.get(sheet.id)
+            if rel is not None and rel.Type == REL + "worksheet" and rel.target in self.names_in_zip:
+                self.sheets[sheet.name] = (rel.target, sheet.state or "visible")
+        self.defined_names = package.definedNames.by_sheet().get("global", {}) if package.definedNames else {}
+        self.date1904 = bool(package.properties and package.properties.date1904)
+        self._rows: dict[str, tuple[int, dict]] = {}
+
+    def _rels(self, path: str):
+        return get_dependents(self.zip, path) if path in self.names_in_zip else []
+
+    def close(self) -> None:
+        self.zip.close()
+
+    # -- sheets -------------------------------------------------------------------------------
+    @property
+    def titles(self) -> list[str]:
+        return list(self.sheets)
+
+    def state(self, title: str) -> str:
+        return self.sheets[title][1]
+
+    def part(self, title: str) -> bytes:
+        return self.zip.read(self.sheets[title][0])
+
+    def cells(self, title: str, max_row: int) -> dict[tuple[int, int], Cell]:
+        """Every cell of rows 1..max_row of a sheet, by (row, column); a sheet is parsed once,
+        as far down as has been asked for."""
+        parsed, cells = self._rows.get(title, (0, {}))
+        if max_row <= parsed:
+            return cells
+        cells, formats = {}, self._formats
+        with self.zip.open(self.sheets[title][0]) as src, warnings.catch_warnings():
+            warnings.simplefilter("ignore")     # openpyxl warns on dates out of range: they read as errors
+            parser = WorkSheetParser(src, self._strings, data_only=False,
+                                     epoch=CALENDAR_MAC_1904 if self.date1904 else CALENDAR_WINDOWS_1900,
+                                     date_formats=formats[1], timedelta_formats=formats[2])
+            for row, row_cells in parser.parse():
+                if row > max_row:
+                    break
+                for c in row_cells:
+                    style = c["style_id"] or 0
+                    fmt = formats[0][style] if style < len(formats[0]) else "General"
+                    cells[(c["row"], c["column"])] = Cell(c["value"], c["data_type"], fmt, f"{get_column_letter(c['column'])}{c['row']}")
+        self._rows[title] = (max_row, cells)
+        return cells
+
+    def cell(self, title: str, row: int, column: int):
+        c = self.cells(title, row).get((row, column))
+        return None if c is None else c.value
+
+    # -- parts read on demand -----------------------------------------------------------------
+    @cached_property
+    def _strings(self) -> list[str]:
+        """The shared strings as openpyxl's `read_string_table` gives them (plain text of the
+        runs, phonetic runs left out), without building a rich-text object for each."""
+        path = self.parts.get("sharedStrings")
+        if path not in self.names_in_zip:
+            return []
+        out = []
+        for si in fromstring(self.zip.read(path)).iter(MAIN + "si"):
+            text = si.findtext(MAIN + "t") or ""
+            text += "".join(r.findtext(MAIN + "t") or "" for r in si.iterfind(MAIN + "r"))
+            out.append(text.replace("x005F_", ""))
+        return out
+
+    @cached_property
+    def _formats(self) -> tuple[list[str], set[int], set[int]]:
+        """Per cell style: its number format, and which styles are dates and durations
+        (the same reading as openpyxl's stylesheet, without the fonts, fills and borders)."""
+        path = self.parts.get("styles")
+        if path not in self.names_in_zip:
+            return [], set(), set()
+        root = fromstring(self.zip.read(path))
+        custom = {int(n.get("numFmtId")): n.get("formatCode", "") for n in root.iterfind(f"{MAIN}numFmts/{MAIN}numFmt")}
+        formats = []
+        for xf in root.iterfind(f"{MAIN}cellXfs/{MAIN}xf"):
+            fid = int(xf.get("numFmtId", 0))
+            formats.append(custom[fid] if fid in custom else BUILTIN_FORMATS.get(fid, "General"))
+        dates = {i for i, f in enumerate(formats) if is_date_format(f)}
+        return formats, dates, {i for i, f in enumerate(formats) if is_timedelta_format(f)}
+
+    @cached_property
+    def custom_properties(self) -> dict[str, object]:
+        if "docProps/custom.xml" not in self.names_in_zip:
+            return {}
+        props = CustomPropertyList.from_tree(fromstring(self.zip.read("docProps/custom.xml")))
+        return {p.name: p.value for p in props.props}
+
+    @cached_property
+    def saved_by(self) -> str | None:
+        if "docProps/core.xml" not in self.names_in_zip:
+            return None
+        return fromstring(self.zip.read("docProps/core.xml")).findtext(CORE + "lastModifiedBy")
+
