@@ -20,7 +20,7 @@ from .issues import Issue, issue
 from .ledger import Ledger, Stored, value_rows
 from .read import Submission
 from .register import Project
-from .review import ACCEPTED, HAS_ISSUES, REJECTED, Review, review_file
+from .review import ACCEPTED, HAS_ISSUES, REJECTED, review_file
 
 SUPERSEDED, DUPLICATE = "superseded", "duplicate"
 PLACES = (ACCEPTED, HAS_ISSUES, SUPERSEDED, REJECTED, DUPLICATE)
@@ -141,8 +141,8 @@ def _review_one(job) -> tuple[int, Reviewed]:
     review = review_file(Path(path), name=name, projects=w["register"], today=w["today"],
                          accepted=lambda code: w["ledger"].accepted_history(code, w["fy"], w["month"]),
                          returned_dir=w["returned_dir"], returned_for=(HAS_ISSUES,),
-                         extra=lambda sub: _month_checks(sub, w["register"], w["fy"], w["month"]))
-    review = _reject_if_not_this_month(review)
+                         refuse=lambda sub: _not_this_month(sub, w["register"], w["fy"]),
+                         extra=lambda sub: _month_missing(sub, w["fy"], w["month"]))
     sub = review.submission
     return i, Reviewed(name, review.sha256 or sha, review.state, review.project_code,
                        sub.template_version if sub else None, review.findings, value_rows(sub) if sub else [])
@@ -171,25 +171,21 @@ def _dup_text(name: str) -> tuple[str, str]:
     return found.th, found.en
 
 
-def _month_checks(sub: Submission, register: dict, fy: int, month: int) -> list[Issue]:
-    found = []
-    if sub.fiscal_year != fy:
-        found.append(issue("M006", file=sub.file, value=sub.fiscal_year, fy=fy))
-    elif sub.project_code not in register:
-        found.append(issue("M007", file=sub.file, value=sub.project_code))
-    elif month not in sub.filled_reports():
-        v = sub.reports.get(month, {}).get("progress")
-        found.append(issue("M008", file=sub.file, sheet=v.sheet if v else None, at=v.cell if v else None,
-                           month=month_label(fy, month), k=month))
-    return found
-
-
-def _reject_if_not_this_month(review: Review) -> Review:
+def _not_this_month(sub: Submission, register: dict, fy: int) -> list[Issue]:
     """A workbook of another fiscal year, or of a project not in the register, is not this month's data."""
-    wrong = [f for f in review.findings if f.code in ("M006", "M007")]
-    if wrong:
-        review.state, review.findings = REJECTED, wrong + [f for f in review.findings if f not in wrong]
-    return review
+    if sub.fiscal_year != fy:
+        return [issue("M006", file=sub.file, value=sub.fiscal_year, fy=fy)]
+    if sub.project_code not in register:
+        return [issue("M007", file=sub.file, value=sub.project_code)]
+    return []
+
+
+def _month_missing(sub: Submission, fy: int, month: int) -> list[Issue]:
+    if month in sub.filled_reports():
+        return []
+    v = sub.reports.get(month, {}).get("progress")
+    return [issue("M008", file=sub.file, sheet=v.sheet if v else None, at=v.cell if v else None,
+                  month=month_label(fy, month), k=month)]
 
 
 def _supersede(ledger: Ledger, fy: int, month: int) -> dict[str, tuple[str, str]]:

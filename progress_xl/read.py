@@ -7,6 +7,7 @@ template's own cells are read, in bounded boxes: never a sheet's used range.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+from openpyxl.workbook.defined_name import DefinedName
 
 from .book import Book
 from .issues import Issue, issue
@@ -123,10 +125,15 @@ def _infer_version(book: Book) -> int | None:
 
 def _name_destination(book: Book, name: str) -> tuple[str, str] | None:
     dn = book.defined_names.get(name)
-    if dn is None:
-        return None
+    return None if dn is None else _destination(dn.attr_text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _destination(text: str) -> tuple[str, str] | None:
+    """(sheet, range) of a name's text when it points at one range; every workbook of a template
+    version carries the same texts, so each is tokenised once."""
     try:
-        dests = list(dn.destinations)
+        dests = list(DefinedName("x", attr_text=text).destinations)
     except Exception:  # a name whose text openpyxl cannot tokenise (#REF!, formulas): unusable
         return None
     return dests[0] if len(dests) == 1 else None

@@ -54,12 +54,14 @@ class Review:
 def review_file(path: Path, *, name: str | None = None, projects: dict[str, Project] | None = None,
                 accepted: dict[int, dict] | Callable[[str], dict] | None = None, today: dt.date | None = None,
                 returned_dir: Path | None = None, extra: Callable[[Submission], list[Issue]] | None = None,
+                refuse: Callable[[Submission], list[Issue]] | None = None,
                 returned_for: tuple[str, ...] = (ACCEPTED, HAS_ISSUES)) -> Review:
     """Read and validate one file; write its returned workbook into `returned_dir` when given and the
     file ends in one of the states `returned_for`.
 
     `accepted` is the earlier accepted months, or a function of the project code giving them;
-    `extra` adds findings of the caller's own (the consolidation's month and register checks)."""
+    `extra` adds findings of the caller's own (the consolidation's month check); what `refuse` finds
+    (another fiscal year, a project not in the register) makes the file rejected, read but not data."""
     path = Path(path)
     name = name or path.name
     result = read_submission(path, name=name)
@@ -70,6 +72,9 @@ def review_file(path: Path, *, name: str | None = None, projects: dict[str, Proj
     if callable(accepted):
         accepted = accepted(code) if code else {}
     findings = validate(result, project=project, accepted=accepted, today=today)
+    refused = refuse(result) if refuse else []
+    if refused:
+        return Review(name, result.sha256, REJECTED, refused + findings, result, counts=_counts(refused + findings))
     if extra:
         findings = extra(result) + findings
     review = Review(name, result.sha256, ACCEPTED if is_accepted(findings) else HAS_ISSUES, findings, result,

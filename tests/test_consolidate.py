@@ -81,6 +81,11 @@ def test_every_input_ends_in_exactly_one_place(month3):
     rejected = {r[0]: r[3] for r in wb[SHEETS["rejected"]].iter_rows(min_row=3, values_only=True)}
     assert set(rejected) == {"corrupt.xlsx", "notes.pdf", "x.xlsx"} and "not in the register" in rejected["x.xlsx"]
     assert (h["expected"], h["received"], h["missing"]) == (10, 8, 2)
+    # returned workbooks go back for the files with issues (the first, since superseded, had some), never
+    # for a file that is not this month's data (x.xlsx names a project not in the register)
+    assert sorted(p.name for p in (run.master.parent / "returned").iterdir()) == sorted(
+        n.replace(".xlsx", "_ตรวจแล้ว.xlsx") for n, place in expected.items() if place == "has_issues") + [
+        "ส่งครั้งแรก_ตรวจแล้ว.xlsx"]
 
 
 def test_rerun_gives_a_byte_identical_master_and_no_new_ledger_rows(month3, tmp_path, few):
