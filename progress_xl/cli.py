@@ -15,12 +15,10 @@ import click
 from .issues import ProgressXLError
 from .fiscal import month_label
 from .spec import load_spec
+from .workers import cores
 
 
-def cores() -> int:
-    """The cores this process may run on (a container's limit, not the host's)."""
-    import os
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+WORKERS_HELP = "Processes reading the files [default: one per core]. The output does not depend on it."
 
 
 def _fail(exc: ProgressXLError):
@@ -206,8 +204,7 @@ def _headline(run) -> list[str]:
               help="The SQLite ledger [default: OUT/ledger.sqlite].")
 @click.option("--today", type=DateParam(), help="Reports for later months are errors [default: the month's end].")
 @click.option("--pdf", is_flag=True, help="Also print the summary board to PDF (LibreOffice).")
-@click.option("--workers", type=click.IntRange(1, 256), default=None,
-              help="Processes reading the files [default: one per core]. The output does not depend on it.")
+@click.option("--workers", type=click.IntRange(1, 256), default=None, help=WORKERS_HELP)
 def consolidate(inbox: Path, register: Path, fy: int, month: int, out_dir: Path, ledger_path, today, pdf, workers):
     """Read, validate, return and record every file of INBOX; write the month's master workbook.
 
@@ -234,7 +231,8 @@ def consolidate(inbox: Path, register: Path, fy: int, month: int, out_dir: Path,
 @click.option("--into", "inbox", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="The month's inbox folder (what `consolidate` reads).")
 @click.option("--quiet", is_flag=True, help="Only the summary line, not one line per file.")
-def collect(sources: tuple[Path, ...], inbox: Path, quiet: bool):
+@click.option("--workers", type=click.IntRange(1, 256), default=None, help=WORKERS_HELP)
+def collect(sources: tuple[Path, ...], inbox: Path, quiet: bool, workers):
     """Take every spreadsheet out of SOURCES (files, folders, .zip, .eml, mbox, Maildir) into INBOX.
 
     Each file is named by the project code inside it; who sent it, when and in which message goes
@@ -242,7 +240,7 @@ def collect(sources: tuple[Path, ...], inbox: Path, quiet: bool):
     Exit code 0 when the run completed, whatever it skipped.
     """
     from .collect import collect as run_collect
-    result = run_collect(sources, inbox)
+    result = run_collect(sources, inbox, workers=workers or cores())
     if not quiet:
         for saved in result.saved:
             click.echo(f"+ {saved['name']}  ← {saved['origin']}" + (f"  ({saved['sender']})" if saved["sender"] else ""))
@@ -409,7 +407,7 @@ def demo(out_dir: Path, months: int):
         tick = time.perf_counter()
         mail, inbox = out_dir / "mail" / f"2564-{month:02d}", out_dir / "inbox" / f"2564-{month:02d}"
         simulate_month(spec, projects, month, inbox, mail=mail)
-        collected = collect(mail.glob("*.eml"), inbox)
+        collected = collect(mail.glob("*.eml"), inbox, workers=cores())
         step, done = _progress_bar(f"   เดือน / month {month}")
         month_dir = out_dir / "months" / f"{month:02d}"
         try:

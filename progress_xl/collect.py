@@ -31,6 +31,7 @@ from .files import atomic_write, read_json, write_json
 from .fiscal import BANGKOK
 from .issues import Issue, issue
 from .read import project_code_of
+from .workers import ordered_map
 from .safety import MAX_FILE_BYTES, MAX_MEMBERS, MAX_TOTAL_BYTES
 
 PROVENANCE = ".provenance.json"    # name -> sender, received_at, message_id, ...; consolidate reads it
@@ -381,8 +382,9 @@ def _saved_name(name: str, code: str | None, data: bytes) -> str:
     return safe_name(stem + suffix)
 
 
-def collect(sources, inbox: Path) -> Collected:
-    """Every spreadsheet in `sources` into `inbox`, once, named by the project code inside it."""
+def collect(sources, inbox: Path, workers: int = 1) -> Collected:
+    """Every spreadsheet in `sources` into `inbox`, once, named by the project code inside it
+    (looked up in `workers` processes)."""
     inbox = Path(inbox)
     inbox.mkdir(parents=True, exist_ok=True)
     provenance = read_json(inbox / PROVENANCE)
@@ -394,18 +396,18 @@ def collect(sources, inbox: Path) -> Collected:
     for source in sources:
         walk.source(Path(source))
     result = Collected(skipped=walk.skipped)
-    for data, name, env in walk.items:
-        sha = hashlib.sha256(data).hexdigest()
+    shas = [hashlib.sha256(data).hexdigest() for data, _, _ in walk.items]
+    new = {sha: data for sha, (data, _, _) in zip(shas, walk.items)
+           if sha not in known and sha not in on_disk and data.startswith(b"PK")}
+    codes = dict(zip(new, ordered_map(project_code_of, list(new.values()), workers)))
+    for sha, (data, name, env) in zip(shas, walk.items):
         if sha in known:
             result.duplicates.append(issue("C006", file=env_label(env), name=known[sha]))
             continue
         target = on_disk.get(sha)               # saved by a run that stopped before its provenance
         code = None
         if target is None:
-            with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
-                tmp.write(data)
-                tmp.flush()
-                code = project_code_of(Path(tmp.name)) if data.startswith(b"PK") else None
+            code = codes.get(sha)
             target = _unique(_saved_name(name, code, data), taken)
             with atomic_write(inbox / target) as fh:
                 fh.write(data)

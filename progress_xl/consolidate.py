@@ -21,6 +21,7 @@ from .ledger import Ledger, Stored, value_rows
 from .read import Submission
 from .register import Project
 from .review import ACCEPTED, HAS_ISSUES, REJECTED, review_file
+from .workers import ordered_map
 
 SUPERSEDED, DUPLICATE = "superseded", "duplicate"
 PLACES = (ACCEPTED, HAS_ISSUES, SUPERSEDED, REJECTED, DUPLICATE)
@@ -87,13 +88,18 @@ def consolidate(inbox: Path, *, projects: list[Project], fy: int, month: int, ou
             seen.setdefault(sha, name)
         setup = (register, fy, month, today, str(ledger_path), str(out_dir / "returned"))
         new = []
-        for done, (i, reviewed) in enumerate(_review_all(jobs, setup, workers)):
-            if progress:
-                progress(done, len(jobs), reviewed.file)
-            new.append((reviewed, provenance.get(reviewed.file) or {}))
-            first = reviewed.findings[0] if reviewed.state == REJECTED else None
-            outcomes[i] = Outcome(reviewed.file, reviewed.sha256, reviewed.state, reviewed.project_code,
-                                  *((first.th, first.en) if first else ("", "")))
+        try:
+            for done, (i, reviewed) in enumerate(ordered_map(_review_one, jobs, workers, initializer=_start_worker,
+                                                             initargs=(setup,))):
+                if progress:
+                    progress(done, len(jobs), reviewed.file)
+                new.append((reviewed, provenance.get(reviewed.file) or {}))
+                first = reviewed.findings[0] if reviewed.state == REJECTED else None
+                outcomes[i] = Outcome(reviewed.file, reviewed.sha256, reviewed.state, reviewed.project_code,
+                                      *((first.th, first.en) if first else ("", "")))
+        finally:
+            if "ledger" in _WORKER:             # the in-process worker's connection (pool workers exit)
+                _WORKER.pop("ledger").close()
         with ledger.transaction():
             for r, meta in new:
                 ledger.record(sha256=r.sha256, name=r.file, project_code=r.project_code, fy=fy, month=month,
@@ -146,24 +152,6 @@ def _review_one(job) -> tuple[int, Reviewed]:
     sub = review.submission
     return i, Reviewed(name, review.sha256 or sha, review.state, review.project_code,
                        sub.template_version if sub else None, review.findings, value_rows(sub) if sub else [])
-
-
-def _review_all(jobs: list, setup: tuple, workers: int):
-    """Results in the order of `jobs`, whatever the number of worker processes."""
-    if workers <= 1 or len(jobs) < 4 * workers:      # a pool costs more than it saves on a few files
-        _start_worker(setup)
-        try:
-            yield from map(_review_one, jobs)
-        finally:
-            _WORKER.pop("ledger").close()
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    chunk = max(1, min(16, len(jobs) // (workers * 4)))
-    context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
-                                          else "spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(setup,)) as pool:
-        yield from pool.map(_review_one, jobs, chunksize=chunk)
 
 
 def _dup_text(name: str) -> tuple[str, str]:

@@ -82,10 +82,13 @@ class Rejection:
 
 
 # -- identification ---------------------------------------------------------------------------
-def _identity(book: Book, spec_id: str) -> tuple[int | None, dict, list[str]]:
+def _identity(book: Book, spec_id: str, *, trust_properties: bool = False) -> tuple[int | None, dict, list[str]]:
+    """(template version, `_meta`'s key -> value, disagreements between the two). With
+    `trust_properties`, a version named by the custom properties is taken without reading `_meta`."""
     props = book.custom_properties
     meta: dict[str, str] = {}
-    if "_meta" in book.sheets:
+    settled = trust_properties and props.get("progress_xl_template") == spec_id and _int(props.get("progress_xl_version"))
+    if "_meta" in book.sheets and not settled:
         cells = book.cells("_meta", 200)
         for row in range(1, 201):
             key, value = cells.get((row, 1)), cells.get((row, 2))
@@ -337,15 +340,16 @@ def _digest(path: Path) -> str | None:
         return None
 
 
-def project_code_of(path: Path, data: bytes | None = None) -> str | None:
-    """The project code written inside a workbook, read cheaply (one cell), or None when it is not
-    one of ours or cannot be read. `collect` names what it saves by it; `read_submission` decides."""
+def project_code_of(source: Path | bytes) -> str | None:
+    """The project code written inside a workbook (a path or its bytes), read cheaply (one cell), or
+    None when it is not one of ours or cannot be read. `collect` names what it saves by it;
+    `read_submission` decides."""
     try:
         with time_limit(), parse_errors():
-            book = open_book(read_capped(Path(path)) if data is None else data)
+            book = open_book(source if isinstance(source, bytes) else read_capped(Path(source)))
             try:
                 base = load_spec()
-                version, meta, _ = _identity(book, base.id)
+                version, meta, _ = _identity(book, base.id, trust_properties=True)
                 spec = load_spec(version) if version in available_versions() else None
                 place = _Locator(spec, book, meta).project_cell(spec.field("project_code")) if spec else None
                 if place is None:

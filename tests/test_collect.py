@@ -155,6 +155,25 @@ def test_maildir_and_folder_sources(tmp_path, books, projects):
     assert by_code[projects[2].code]["sender"] == ""
 
 
+def test_the_same_inbox_whatever_the_number_of_workers(tmp_path, books, projects):
+    """Enough files for a pool of 2 (a few not workbooks, one the same bytes twice): same names, same provenance."""
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    for i in range(12):
+        code = projects[i % 4].code
+        data = books[code] if i < 10 else b"%PDF-1.4\n%%EOF"
+        (loose / f"รายงาน {i:02d}.xlsx").write_bytes(data if i != 3 else books[code][:4000])
+    inboxes = {}
+    for workers in (1, 2):
+        result = collect([loose], tmp_path / f"inbox{workers}", workers=workers)
+        inboxes[workers] = (json.loads((tmp_path / f"inbox{workers}" / ".provenance.json").read_text()),
+                            [str(i) for i in result.duplicates + result.skipped])
+    assert inboxes[1] == inboxes[2]
+    names = sorted(inboxes[1][0])
+    assert len(names) == 5 and sum(n.startswith(tuple(books)) for n in names) == 4   # the damaged one: no code
+    assert len(inboxes[1][1]) == 5 + 2                          # 5 repeats of the same bytes, 2 not spreadsheets
+
+
 def test_cp874_zip_names_and_raw_tis620_header(tmp_path, books, projects):
     code = projects[0].code
     archive = zip_bytes({"รายงาน.xlsx": books[code], "อื่นๆ.txt": b"x"}, utf8_flag=False)
