@@ -30,6 +30,7 @@ PLACE_LABEL = {"accepted": "รับแล้ว / accepted", "has_issues": "�
                "duplicate": "ไฟล์ซ้ำ / duplicate", "missing": "ไม่ส่ง / missing"}
 CLAIMS = ("R109", "R112")        # "on plan" while the numbers say otherwise
 RATE = '0.0%'
+MAX_ROWS = 1_048_576             # a sheet's rows in Excel and LibreOffice; a longer table goes on in a sheet "(2)"
 
 
 def _d(v) -> Decimal | None:
@@ -135,13 +136,21 @@ class _Data:
         h["on_time_rate"] = (h["received"] - h["late"]) / h["expected"] if h["expected"] else 0
 
 
+SHOWN_EVERY_MONTH = ("progress", "disbursed")      # the matrix and the disbursed to date
+
+
 def _provenance(d) -> Iterator[tuple]:
-    """Every value of the month's current submissions, read from the ledger as the sheet is written
-    (for 10,000 projects that is close to a million rows: never all in memory at once)."""
+    """Every value the master shows or adds up, from the month's current submissions: the month's own
+    report whole, and progress and disbursed of the months before. Read from the ledger as the sheet is
+    written, never all in memory at once. The ledger keeps the provenance of every value read."""
     for code, sub in d.reported:
         values = d.ledger.values(sub.id)
         for k in sorted(values):
+            if not 0 < k <= d.month:
+                continue
             for key in sorted(values[k]):
+                if k < d.month and key not in SHOWN_EVERY_MONTH:
+                    continue
                 v = values[k][key]
                 where = f"{v['sheet']}!{v['cell']}" if v["cell"] else ""
                 yield (code, k, month_label(d.fy, k) if k else "-", key, v["value"], sub.name, sub.sha256, where,
@@ -159,8 +168,8 @@ class _Master:
         self.wb.set_properties({"title": f"สรุปรายงานความก้าวหน้า / Progress master {month_label(data.fy, data.month)}",
                                 "author": "progress_xl", "created": dt.datetime.combine(month_bounds(data.fy, data.month)[1], dt.time())})
 
-    def sheet(self, key, headers, widths=None, landscape=True):
-        ws = self.wb.add_worksheet(SHEETS[key])
+    def sheet(self, key, headers, widths=None, landscape=True, part=1):
+        ws = self.wb.add_worksheet(SHEETS[key] if part == 1 else f"{SHEETS[key]} ({part})")
         ws.set_default_row(self.d.spec.row_height)
         if landscape:
             ws.set_landscape()
@@ -346,13 +355,17 @@ class _Master:
         ws.freeze_panes(2, 2)
 
     def table(self, key, headers, rows, widths=None):
-        ws = self.sheet(key, headers, widths)
-        count = 0
-        for count, row in enumerate(rows, 1):
+        """A table under two header rows; past a sheet's last row it goes on in the next sheet."""
+        ws, part, count = self.sheet(key, headers, widths), 1, 0
+        for row in rows:
+            if count == MAX_ROWS - 2:
+                ws.autofilter(1, 0, 1 + count, len(headers) - 1)
+                part += 1
+                ws, count = self.sheet(key, headers, widths, part=part), 0
+            count += 1
             for c, v in enumerate(row):
                 self.value(ws, 1 + count, c, v)
         ws.autofilter(1, 0, max(1 + count, 2), len(headers) - 1)
-        return ws
 
     def write(self, board_only: bool = False):
         d = self.d
@@ -364,7 +377,7 @@ class _Master:
             self.wb.close()
             return
         self.matrix()
-        # The long tables (for 10,000 projects the provenance is close to a million rows) stream: each row
+        # The long tables (for 10,000 projects the provenance is ~200,000 rows) stream: each row
         # goes to a temp file once the next begins. The board, projects and matrix above stay in memory so
         # that the charts carry cached values (xlsxwriter has none for streamed sheets). xlsxwriter takes
         # constant_memory per workbook; it is read per sheet when the sheet is added, hence the switch.

@@ -18,6 +18,7 @@ from progress_xl.consolidate import PLACES, consolidate
 from progress_xl.generate import generate_workbook, workbook_filename
 from progress_xl.issues import ProgressXLError
 from progress_xl.ledger import SCHEMA_VERSION, Ledger
+from progress_xl import master
 from progress_xl.master import SHEETS
 from progress_xl.simulate import simulate_month
 
@@ -134,6 +135,22 @@ def test_a_value_in_the_master_traces_to_its_file_and_cell(month3, few):
                                  "WHERE s.sha256=? AND v.report=3 AND v.key='progress'", (sha,)).fetchone()
     assert where == f"{sheet}!{cell}"
     assert openpyxl.load_workbook(inbox / file)[sheet][cell].value == progress
+
+
+def test_provenance_holds_what_the_master_shows_and_goes_on_past_the_last_row(month3, few, monkeypatch, tmp_path):
+    inbox, _, run = month3
+    wb = openpyxl.load_workbook(run.master, read_only=True)
+    rows = list(wb[SHEETS["provenance"]].iter_rows(min_row=3, values_only=True))
+    assert {(r[1], r[3]) for r in rows if r[1] < 3} <= {(k, key) for k in (1, 2) for key in ("progress", "disbursed")}
+    assert {r[3] for r in rows if r[1] == 3} >= {"progress", "disbursed", "plan_status", "report_date", "narrative"}
+    assert {r[1] for r in rows} == {1, 2, 3}                      # months after this one are never shown
+    monkeypatch.setattr(master, "MAX_ROWS", 2 + 7)                # 7 rows a sheet
+    again = consolidate(inbox, projects=few, fy=2564, month=3, out_dir=tmp_path / "small")
+    wb = openpyxl.load_workbook(again.master, read_only=True)
+    parts = [n for n in wb.sheetnames if n.startswith(SHEETS["provenance"])]
+    assert parts[:2] == [SHEETS["provenance"], SHEETS["provenance"] + " (2)"] and len(parts) == -(-len(rows) // 7)
+    spilled = [r for n in parts for r in wb[n].iter_rows(min_row=3, values_only=True)]
+    assert spilled == rows and [wb[n]["A2"].value for n in parts] == ["Project"] * len(parts)
 
 
 def test_text_from_a_submission_stays_text(month3):
