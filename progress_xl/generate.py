@@ -18,7 +18,7 @@ import xlsxwriter
 
 from . import __version__
 from .fiscal import fiscal_bounds, format_be, month_label
-from .layout import Formats, column_width, row_height
+from .layout import Formats, column_width, row_height, workbook
 from .register import Project
 from .selfcheck import (problems_formula, problems_value, row_checks, row_formula, row_value, running_total_formula,
                         workbook_formula, workbook_value)
@@ -134,7 +134,7 @@ class _Writer:
                                              for key, x in v.items()} for k, v in (reports or {}).items()}
         self.marks = list(marks)
         self.checks_lines = None if checks is None else list(checks)
-        self.wb = xlsxwriter.Workbook(out, {
+        self.wb = workbook(out, {
             "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
             "default_format_properties": {"font_name": spec.font, "font_size": spec.font_size},
             "in_memory": True})

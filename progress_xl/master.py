@@ -17,7 +17,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .files import atomic_write
 from .fiscal import format_be, month_bounds, month_label
-from .layout import BE_DATE_SHORT, MONEY, PERCENT_POINTS, Formats, column_width
+from .layout import BE_DATE_SHORT, MONEY, PERCENT_POINTS, Formats, column_width, workbook
 from .ledger import Ledger
 from .register import Project
 from .spec import load_spec
@@ -160,7 +160,7 @@ def _provenance(d) -> Iterator[tuple]:
 class _Master:
     def __init__(self, fh, data: _Data):
         self.d = data
-        self.wb = xlsxwriter.Workbook(fh, {"strings_to_formulas": False, "strings_to_urls": False,
+        self.wb = workbook(fh, {"strings_to_formulas": False, "strings_to_urls": False,
                                            "strings_to_numbers": False})
         self.streamed = []
         spec = data.spec

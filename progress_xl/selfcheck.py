@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal
 from typing import Callable
 
@@ -31,6 +32,10 @@ class Check:
     bounds: tuple[str, str] | None = None           # shown instead of the field's min and max
 
     def message(self) -> str:
+        return self._message
+
+    @cached_property
+    def _message(self) -> str:                      # the same for every row: rendered once
         lo, hi = self.bounds or (_fmt(self.field.min), _fmt(self.field.max))
         ctx = {"label_th": self.field.th, "label_en": self.field.en, "min": lo, "max": hi, "value": ""}
         th, en = render(self.code, **ctx)
