@@ -4,7 +4,7 @@ Each measurement runs in a fresh process (so its peak RSS is its own); stages ar
 (median, min, max). Peers extract the same cells from the same files, and their values are checked
 against ours, so that no one wins by reading less. Writes the table to bench/results.md.
 
-    BENCH_N="1000 5000"  corpus sizes for the whole cycle      BENCH_SAMPLE=300  files per stage run
+    BENCH_N="1000 5000 10000"  cycle sizes (above 5,000: all cores only)   BENCH_SAMPLE=300  files per stage run
     BENCH_RUNS=3         runs per stage                        BENCH_MASTER=10000 projects in the master
 """
 from __future__ import annotations
@@ -31,7 +31,8 @@ import corpus  # noqa: E402
 WORK = ROOT / "out" / "bench"
 RUNS = int(os.environ.get("BENCH_RUNS", 3))
 SAMPLE = int(os.environ.get("BENCH_SAMPLE", 300))
-SIZES = [int(x) for x in os.environ.get("BENCH_N", "1000 5000").split()]
+SIZES = [int(x) for x in os.environ.get("BENCH_N", "1000 5000 10000").split()]
+ONE_PROCESS_UP_TO = 5000          # larger cycles run on all cores only (the bench stays under 10 minutes)
 MASTER_PROJECTS = int(os.environ.get("BENCH_MASTER", 10000))
 GENERATE = 100
 TODAY = dt.date(2021, 3, 31)
@@ -157,6 +158,78 @@ def stage_read(kind: str, paths: list[Path]) -> dict:
 
 
 # -- generate ------------------------------------------------------------------------------------
+def openpyxl_plan(data: bytes):
+    """What an openpyxl writer has to produce to make our workbook: every cell with its value and
+    style, merges, validations, conditional formats, sizes, protection, comments, names, properties,
+    as openpyxl objects made in advance (as a good writer defines its styles once). Not timed."""
+    import copy
+
+    import openpyxl
+    src = openpyxl.load_workbook(io.BytesIO(data))
+    sheets = []
+    for ws in src.worksheets:
+        cells = [c for row in ws.iter_rows() for c in row if c.value is not None or c.has_style]
+        sheets.append({
+            "title": ws.title, "state": ws.sheet_state, "protected": ws.protection.sheet, "freeze": ws.freeze_panes,
+            "cells": [(c.row, c.column, c.value, copy.copy(c.font), copy.copy(c.fill), copy.copy(c.border),
+                       copy.copy(c.alignment), copy.copy(c.protection), c.number_format)
+                      for c in cells if not isinstance(c, openpyxl.cell.cell.MergedCell)],
+            "comments": [(c.row, c.column, c.comment.text, c.comment.author) for c in cells if c.comment],
+            "merged": [str(r) for r in ws.merged_cells.ranges],
+            "validations": [copy.copy(dv) for dv in ws.data_validations.dataValidation],
+            "conditional": [(str(cf.sqref), [copy.copy(r) for r in rules])
+                            for cf, rules in ws.conditional_formatting._cf_rules.items()],
+            "widths": {k: d.width for k, d in ws.column_dimensions.items() if d.width},
+            "heights": {k: d.height for k, d in ws.row_dimensions.items() if d.height}})
+    names = [(n, d.attr_text) for n, d in src.defined_names.items()]
+    props = [copy.copy(p) for p in src.custom_doc_props.props]
+    return sheets, names, props
+
+
+def openpyxl_write(plan) -> bytes:
+    """The openpyxl writer: build the workbook of the plan and save it."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.workbook.defined_name import DefinedName
+    sheets, names, props = plan
+    wb = Workbook()
+    wb.remove(wb.active)
+    for s in sheets:
+        ws = wb.create_sheet(s["title"])
+        ws.sheet_state = s["state"]
+        for r, c, value, font, fill, border, alignment, protection, fmt in s["cells"]:
+            cell = ws.cell(row=r, column=c, value=value)
+            cell.font, cell.fill, cell.border, cell.alignment = font, fill, border, alignment
+            cell.protection, cell.number_format = protection, fmt
+        for r, c, text, author in s["comments"]:
+            ws.cell(row=r, column=c).comment = Comment(text, author)
+        for rng in s["merged"]:
+            ws.merge_cells(rng)
+        for dv in s["validations"]:
+            ws.add_data_validation(dv)
+        for sqref, rules in s["conditional"]:
+            for rule in rules:
+                ws.conditional_formatting.add(sqref, rule)
+        for k, width in s["widths"].items():
+            ws.column_dimensions[k].width = width
+        for k, height in s["heights"].items():
+            ws.row_dimensions[k].height = height
+        ws.protection.sheet, ws.freeze_panes = s["protected"], s["freeze"]
+    for name, text in names:
+        wb.defined_names[name] = DefinedName(name, attr_text=text)
+    for prop in props:
+        wb.custom_doc_props.append(prop)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def sheet_values(data: bytes) -> dict:
+    import openpyxl
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
+
+
 def stage_generate(kind: str, n: int) -> dict:
     from progress_xl.generate import generate_workbook
     from progress_xl.simulate import fill
@@ -164,25 +237,25 @@ def stage_generate(kind: str, n: int) -> dict:
     spec = load_spec()
     projects = corpus.projects(n)
     filled = [fill(p, spec, corpus.MONTH) for p in projects]
-    models = []
-    if kind == "openpyxl writer":                  # the same workbooks as openpyxl models (not timed)
-        import openpyxl
+    plans, same = [], None
+    if kind == "openpyxl writer":                 # what each workbook holds, as openpyxl objects (not timed)
         for p, reports in zip(projects, filled):
             buf = io.BytesIO()
             generate_workbook(spec, p, buf, reports=reports)
-            buf.seek(0)
-            models.append(openpyxl.load_workbook(buf))
+            plans.append(openpyxl_plan(buf.getvalue()))
+            if same is None:                      # the peer's workbook holds what ours holds
+                same = sheet_values(openpyxl_write(plans[0])) == sheet_values(buf.getvalue())
     times = []
     for _ in range(RUNS):
         started = time.perf_counter()
-        if models:
-            for wb in models:
-                wb.save(io.BytesIO())
+        if plans:
+            for plan in plans:
+                openpyxl_write(plan)
         else:
             for p, reports in zip(projects, filled):
                 generate_workbook(spec, p, io.BytesIO(), reports=reports)
         times.append(time.perf_counter() - started)
-    return {"times": times}
+    return {"times": times, "same": same}
 
 
 # -- the master for many projects ------------------------------------------------------------------
@@ -316,8 +389,12 @@ def main() -> None:
 
     print(f"generate, {GENERATE} workbooks", flush=True)
     gen = add("generate: progress_xl (xlsxwriter)", GENERATE, isolated(stage_generate, "ours", GENERATE))
-    add("openpyxl writer, the same workbooks (save only)", GENERATE, isolated(stage_generate, "openpyxl writer",
-                                                                               GENERATE), peer_of=gen)
+    peer = isolated(stage_generate, "openpyxl writer", GENERATE)
+    add("openpyxl writer building the same workbooks", GENERATE, peer, peer_of=gen)
+    notes.append("generate: the openpyxl writer's workbook holds " + ("the same values as ours on every sheet"
+                 if peer["same"] else "OTHER VALUES than ours") + "; it sets every cell's value and style, merges, "
+                 "validations, conditional formats, sizes, protection, comments, names and properties from "
+                 "objects made in advance (not timed), then saves")
 
     print(f"master for {MASTER_PROJECTS} projects", flush=True)
     ledger_path = WORK / f"ledger_{MASTER_PROJECTS}.sqlite"
@@ -331,19 +408,23 @@ def main() -> None:
                                                                      MASTER_PROJECTS, ledger_path),
         peer_of=ours_master, unit="projects/s")
 
-    shas = {}
+    shas, scaling = {}, []
     for n in SIZES:
-        for workers in sorted({1, CORES}):
+        for workers in sorted({1, CORES} if n <= ONE_PROCESS_UP_TO else {CORES}):
             print(f"whole cycle, {n} workbooks, {workers} process(es)", flush=True)
             result = isolated(stage_cycle, n, workers, paths[:n])
             add(f"whole cycle {n}: collect + consolidate, {workers} process(es)", n, result)
             rows[-1].append(f"{result['times'][0]:.0f} s (collect {result['collect']:.0f} s)")
             shas.setdefault(n, set()).add(result["master_sha"])
+            if workers == CORES:
+                scaling.append(f"{n}: {n / result['times'][0]:.1f}/s")
             notes.append(f"cycle {n}, {workers} process(es): {result['times'][0]:.1f} s, of which collect "
                          f"{result['collect']:.1f} s; {result['headline']}")
     for n, found in shas.items():
-        notes.append(f"cycle {n}: the master is {'byte-identical' if len(found) == 1 else 'DIFFERENT'} "
-                     f"whatever the number of processes")
+        if n <= ONE_PROCESS_UP_TO:
+            notes.append(f"cycle {n}: the master is {'byte-identical' if len(found) == 1 else 'DIFFERENT'} "
+                         f"whatever the number of processes")
+    notes.append(f"scaling of the whole cycle on {CORES} cores (workbooks/s, flat = linear): " + ", ".join(scaling))
 
     lines = [f"# make bench — {dt.date.today().isoformat()}, {CORES} cores, Python {sys.version.split()[0]}",
              "", f"Median of {RUNS} runs (min-max) for each stage; the whole cycle runs once per size. "
