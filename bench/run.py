@@ -322,7 +322,7 @@ def stage_cycle(n: int, workers: int, sources: list[Path]) -> dict:
     shutil.rmtree(folder, ignore_errors=True)
     projects = corpus.projects(n)
     started = time.perf_counter()
-    collect(sources, folder / "inbox")
+    collect(sources, folder / "inbox", workers=workers)
     collected = time.perf_counter() - started
     run = consolidate(folder / "inbox", projects=projects, fy=2564, month=corpus.MONTH, out_dir=folder / "out",
                       workers=workers)

@@ -399,7 +399,9 @@ def collect(sources, inbox: Path, workers: int = 1) -> Collected:
     shas = [hashlib.sha256(data).hexdigest() for data, _, _ in walk.items]
     new = {sha: data for sha, (data, _, _) in zip(shas, walk.items)
            if sha not in known and sha not in on_disk and data.startswith(b"PK")}
-    codes = dict(zip(new, ordered_map(project_code_of, list(new.values()), workers)))
+    # the codes arrive in the order of `new`, which is the order the loop meets each new file first,
+    # so the files are saved while the workers are still looking
+    codes = ordered_map(project_code_of, list(new.values()), workers)
     for sha, (data, name, env) in zip(shas, walk.items):
         if sha in known:
             result.duplicates.append(issue("C006", file=env_label(env), name=known[sha]))
@@ -407,7 +409,7 @@ def collect(sources, inbox: Path, workers: int = 1) -> Collected:
         target = on_disk.get(sha)               # saved by a run that stopped before its provenance
         code = None
         if target is None:
-            code = codes.get(sha)
+            code = next(codes) if sha in new else None
             target = _unique(_saved_name(name, code, data), taken)
             with atomic_write(inbox / target) as fh:
                 fh.write(data)

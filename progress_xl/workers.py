@@ -29,5 +29,7 @@ def ordered_map(fn: Callable, jobs: list, workers: int, *, initializer: Callable
     chunk = max(1, min(16, len(jobs) // (workers * 4)))
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:     # the server imports the work's modules once; each worker forks with them
+        context.set_forkserver_preload(sorted({fn.__module__, getattr(initializer, "__module__", fn.__module__)}))
     with ProcessPoolExecutor(workers, mp_context=context, initializer=initializer, initargs=tuple(initargs)) as pool:
         yield from pool.map(fn, jobs, chunksize=chunk)
