@@ -10,7 +10,6 @@ message; `.collect.json` lists what was skipped.
 """
 from __future__ import annotations
 
-import datetime as dt
 import email
 import email.header
 import email.policy
@@ -18,7 +17,9 @@ import email.utils
 import hashlib
 import io
 import mailbox
+import os
 import re
+import shutil
 import tempfile
 import unicodedata
 import zipfile
@@ -27,7 +28,7 @@ from pathlib import Path
 
 import olefile
 
-from .files import atomic_write, read_json, write_json
+from .files import read_json, write_json
 from .fiscal import BANGKOK
 from .issues import Issue, issue
 from .read import project_code_of
@@ -36,6 +37,7 @@ from .safety import MAX_FILE_BYTES, MAX_MEMBERS, MAX_TOTAL_BYTES
 
 PROVENANCE = ".provenance.json"    # name -> sender, received_at, message_id, ...; consolidate reads it
 SKIPPED = ".collect.json"
+SPOOL = ".collecting"                 # what the walk found, until it is named and moved in
 MAX_DEPTH = 3                     # archive in archive in archive, and no deeper
 MAX_NAME_BYTES = 180              # leaves room for " (2)" and the temp-file prefix under 255 bytes
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
@@ -247,8 +249,13 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 
 # -- the walk ------------------------------------------------------------------------------------
 class _Walk:
-    def __init__(self):
-        self.items: list[tuple[bytes, str, Envelope]] = []
+    """Every spreadsheet found is written to `spool` as it is found (once per content), so that the
+    walk holds names and hashes, not the files: a month of mail is not held in memory."""
+
+    def __init__(self, spool: Path):
+        self.spool = spool
+        self.items: list[tuple[str, str, Envelope]] = []           # (sha256, name, envelope), in order
+        self.spooled: dict[str, tuple[Path, bytes]] = {}           # sha256 -> (spooled file, first bytes)
         self.skipped: list[Issue] = []
 
     def skip(self, code: str, origin: str, **context):
@@ -308,7 +315,15 @@ class _Walk:
         label = f"{inside} › {name}" if inside else env.origin
         kind = kind_of(data, name)
         if kind in ("workbook", "spreadsheet"):
-            self.items.append((data, name, Envelope(label, env.sender, env.received_at, env.message_id, env.subject)))
+            sha = hashlib.sha256(data).hexdigest()
+            if sha not in self.spooled:
+                spooled = self.spool / f"{len(self.spooled):06d}"
+                with spooled.open("xb") as fh:      # whole on disk before it is moved into the inbox
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                self.spooled[sha] = (spooled, data[:8])
+            self.items.append((sha, name, Envelope(label, env.sender, env.received_at, env.message_id, env.subject)))
         elif kind == "archive":
             self.archive(data, label, env, depth + 1)
         elif kind == "message":
@@ -369,14 +384,14 @@ def env_label(env: Envelope) -> str:
 
 
 # -- the inbox -----------------------------------------------------------------------------------
-def _saved_name(name: str, code: str | None, data: bytes) -> str:
+def _saved_name(name: str, code: str | None, head: bytes) -> str:
     """The name in the inbox: the sender's, sanitised, led by the project code found inside, with the
     suffix the bytes call for (an .xlsx sent as `report.pdf` is saved as `.xlsx`)."""
     name = safe_name(name)
     stem, suffix = (name.rsplit(".", 1)[0], "." + name.rsplit(".", 1)[1].lower()) if "." in name else (name, "")
     if suffix not in SPREADSHEET_SUFFIXES:
         stem = name
-        suffix = ".xlsx" if data.startswith(b"PK") else ".xls" if data.startswith(olefile.MAGIC) else ".csv"
+        suffix = ".xlsx" if head.startswith(b"PK") else ".xls" if head.startswith(olefile.MAGIC) else ".csv"
     if code and not stem.startswith(code):
         stem = f"{code}_{stem}"
     return safe_name(stem + suffix)
@@ -392,33 +407,39 @@ def collect(sources, inbox: Path, workers: int = 1) -> Collected:
     present = {p.name: p for p in inbox.iterdir() if p.is_file() and not p.name.startswith(".")}
     on_disk = {hashlib.sha256(p.read_bytes()).hexdigest(): name for name, p in present.items()}
     taken = {name.lower() for name in present}
-    walk = _Walk()
-    for source in sources:
-        walk.source(Path(source))
-    result = Collected(skipped=walk.skipped)
-    shas = [hashlib.sha256(data).hexdigest() for data, _, _ in walk.items]
-    new = {sha: data for sha, (data, _, _) in zip(shas, walk.items)
-           if sha not in known and sha not in on_disk and data.startswith(b"PK")}
-    # the codes arrive in the order of `new`, which is the order the loop meets each new file first,
-    # so the files are saved while the workers are still looking
-    codes = ordered_map(project_code_of, list(new.values()), workers)
-    for sha, (data, name, env) in zip(shas, walk.items):
-        if sha in known:
-            result.duplicates.append(issue("C006", file=env_label(env), name=known[sha]))
-            continue
-        target = on_disk.get(sha)               # saved by a run that stopped before its provenance
-        code = None
-        if target is None:
-            code = next(codes) if sha in new else None
-            target = _unique(_saved_name(name, code, data), taken)
-            with atomic_write(inbox / target) as fh:
-                fh.write(data)
-        entry = {"sha256": sha, "project_code": code, "original_name": name, "origin": env.origin,
-                 "sender": env.sender, "received_at": env.received_at, "message_id": env.message_id,
-                 "subject": env.subject}
-        provenance[target] = entry
-        known[sha] = target
-        result.saved.append({"name": target, **entry})
+    spool = inbox / SPOOL
+    shutil.rmtree(spool, ignore_errors=True)     # left by a run that was killed during its walk
+    spool.mkdir()
+    try:
+        walk = _Walk(spool)
+        for source in sources:
+            walk.source(Path(source))
+        result = Collected(skipped=walk.skipped)
+        new = [sha for sha, (_, head) in walk.spooled.items()
+               if sha not in known and sha not in on_disk and head.startswith(b"PK")]
+        # the codes arrive in the order of `new`, the order in which the loop meets each new file
+        # first, so that files are moved in while the workers are still looking
+        codes = ordered_map(project_code_of, [walk.spooled[sha][0] for sha in new], workers)
+        looked_up = set(new)
+        for sha, name, env in walk.items:
+            if sha in known:
+                result.duplicates.append(issue("C006", file=env_label(env), name=known[sha]))
+                continue
+            target = on_disk.get(sha)               # saved by a run that stopped before its provenance
+            code = None
+            if target is None:
+                code = next(codes) if sha in looked_up else None
+                spooled, head = walk.spooled[sha]
+                target = _unique(_saved_name(name, code, head), taken)
+                os.replace(spooled, inbox / target)
+            entry = {"sha256": sha, "project_code": code, "original_name": name, "origin": env.origin,
+                     "sender": env.sender, "received_at": env.received_at, "message_id": env.message_id,
+                     "subject": env.subject}
+            provenance[target] = entry
+            known[sha] = target
+            result.saved.append({"name": target, **entry})
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
     write_json(inbox / PROVENANCE, provenance)
     skipped = {(i.get("code"), i.get("file")): i for i in read_json(inbox / SKIPPED).get("skipped", [])
                if isinstance(i, dict)}

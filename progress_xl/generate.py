@@ -14,7 +14,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Iterable
 
-import xlsxwriter
 
 from . import __version__
 from .fiscal import fiscal_bounds, format_be, month_label

@@ -12,7 +12,6 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .files import atomic_write

@@ -182,7 +182,7 @@ def month_letters(projects: list[Project], *, ledger, fy: int, month: int, retur
         items, bad = fixes.get(agency, []), refused.get(agency, [])
         to, cc = _addresses([p for p, *_ in items] + [p for p, _ in bad if p] or group)
         name = _agency_name(group)
-        th, en = [], []
+        th = []
         for p, s, findings, path in items:
             th.append(f"  - {p.code} {p['project_name']}\n    ไฟล์ที่ส่ง / received: {s.name}\n{_finding_lines(findings)}")
         for p, s in bad:

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from progress_xl.collect import MAX_DEPTH, MAX_NAME_BYTES, collect, kind_of, safe_name
+from progress_xl.collect import MAX_DEPTH, MAX_NAME_BYTES, SPOOL, collect, kind_of, safe_name
 from progress_xl.consolidate import consolidate
-from progress_xl.generate import generate_workbook, workbook_filename
+from progress_xl.generate import generate_workbook
 from progress_xl.read import Submission, read_submission
 from progress_xl.simulate import fill, outlook_attachment
 
@@ -172,6 +172,21 @@ def test_the_same_inbox_whatever_the_number_of_workers(tmp_path, books, projects
     names = sorted(inboxes[1][0])
     assert len(names) == 5 and sum(n.startswith(tuple(books)) for n in names) == 4   # the damaged one: no code
     assert len(inboxes[1][1]) == 5 + 2                          # 5 repeats of the same bytes, 2 not spreadsheets
+
+
+def test_the_walk_spools_to_disk_and_leaves_nothing_behind(tmp_path, books, projects):
+    """What the walk finds waits in INBOX/.collecting, not in memory; a run killed during its walk left
+    files there: the next run clears them and they never reach the inbox."""
+    inbox = tmp_path / "inbox"
+    (inbox / SPOOL).mkdir(parents=True)
+    (inbox / SPOOL / "000000").write_bytes(books[projects[3].code])            # from a killed run
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    (loose / "a.xlsx").write_bytes(books[projects[0].code])
+    result = collect([loose], inbox)
+    assert [s["project_code"] for s in result.saved] == [projects[0].code]
+    assert not (inbox / SPOOL).exists()
+    assert [p.name for p in inbox.iterdir() if not p.name.startswith(".")] == [result.saved[0]["name"]]
 
 
 def test_cp874_zip_names_and_raw_tis620_header(tmp_path, books, projects):

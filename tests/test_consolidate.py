@@ -236,8 +236,8 @@ def test_killed_at_any_point_leaves_master_and_ledger_whole_and_a_rerun_complete
                 assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
                 states = dict(db.execute("SELECT state, count(*) FROM submissions GROUP BY state").fetchall())
                 assert sum(states.values()) in (0, files)       # all of a run, or nothing
-        for master in out.glob("master_*.xlsx"):
-            openpyxl.load_workbook(master, read_only=True).close()                 # whole, never half-written
+        for written in out.glob("master_*.xlsx"):
+            openpyxl.load_workbook(written, read_only=True).close()                # whole, never half-written
     assert killed >= 2
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
