@@ -4,7 +4,8 @@
 style objects, every shared string into rich-text objects, every sheet's dimensions, a default
 Workbook. The reader looks at two or three sheets, the names and the custom properties; measured
 on the bench corpus, openpyxl's load alone took 10.5 ms a workbook, most of it on parts we never
-use. A Book opens the zip once, from bytes already in memory (after `safety.sniff`), and uses
+use. A Book opens the zip once, from bytes already in memory (after `safety.sniff`; read it inside
+`safety.parse_errors()`, which also silences openpyxl's warnings), and uses
 openpyxl's own part parsers (`WorkbookPackage`, `get_dependents`, `CustomPropertyList`,
 `WorkSheetParser`) only on what is asked for; cells come with the value, type and number format
 openpyxl's read-only cells would give.
@@ -12,7 +13,6 @@ openpyxl's read-only cells would give.
 from __future__ import annotations
 
 import io
-import warnings
 import zipfile
 from dataclasses import dataclass
 from functools import cached_property
@@ -84,8 +84,7 @@ class Book:
         if max_row <= parsed:
             return cells
         cells, formats = {}, self._formats
-        with self.zip.open(self.sheets[title][0]) as src, warnings.catch_warnings():
-            warnings.simplefilter("ignore")     # openpyxl warns on dates out of range: they read as errors
+        with self.zip.open(self.sheets[title][0]) as src:
             parser = WorkSheetParser(src, self._strings, data_only=False,
                                      epoch=CALENDAR_MAC_1904 if self.date1904 else CALENDAR_WINDOWS_1900,
                                      date_formats=formats[1], timedelta_formats=formats[2])

@@ -152,7 +152,7 @@ def _provenance(d) -> Iterator[tuple]:
                     continue
                 v = values[k][key]
                 where = f"{v['sheet']}!{v['cell']}" if v["cell"] else ""
-                yield (code, k, month_label(d.fy, k) if k else "-", key, v["value"], sub.name, sub.sha256, where,
+                yield (code, k, month_label(d.fy, k), key, v["value"], sub.name, sub.sha256, where,
                        sub.template_version, v["notes"] or "")
 
 

@@ -355,7 +355,10 @@ def project_code_of(source: Path | bytes) -> str | None:
                 if place is None:
                     return None
                 col, row, _, _ = range_boundaries(place[1])
-                code = clean_text(str(book.cell(place[0], row, col) or ""))
+                value = book.cell(place[0], row, col)
+                if isinstance(value, str) and value.startswith("="):
+                    return None                 # a formula, not a code (read_submission says so)
+                code = clean_text(str(value or ""))
                 return code or None
             finally:
                 book.close()

@@ -196,10 +196,7 @@ def open_workbook(path: Path, *, read_only: bool = True, data_only: bool = True)
     import openpyxl
 
     sniff(read_capped(Path(path)))
-    with parse_errors(), warnings.catch_warnings():
-        # openpyxl warns about features it drops (data-validation extensions, LibreOffice's
-        # x14 conditional formats); nothing here writes the workbook back.
-        warnings.simplefilter("ignore")
+    with parse_errors():
         return openpyxl.load_workbook(path, read_only=read_only, data_only=data_only, keep_links=False)
 
 
@@ -217,10 +214,14 @@ def open_book(data: bytes):
 @contextlib.contextmanager
 def parse_errors():
     """openpyxl and ElementTree report malformed parts through whichever builtin they hit:
-    one Rejected (F010 for what defusedxml refused, F008 otherwise)."""
+    one Rejected (F010 for what defusedxml refused, F008 otherwise). openpyxl's warnings about
+    what it drops (data-validation extensions, LibreOffice's x14 conditional formats, dates out of
+    range) are silenced: nothing here writes a workbook back."""
     from defusedxml import DefusedXmlException
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
     except DefusedXmlException as exc:
         raise Rejected("F010", reason=type(exc).__name__) from None
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError, AttributeError,
