@@ -17,6 +17,7 @@ import zipfile
 from dataclasses import dataclass
 from functools import cached_property
 
+from defusedxml import DefusedXmlException
 from openpyxl.packaging.custom import CustomPropertyList
 from openpyxl.packaging.relationship import get_dependents, get_rels_path
 from openpyxl.packaging.workbook import WorkbookPackage
@@ -133,16 +134,24 @@ class Book:
         dates = {i for i, f in enumerate(formats) if is_date_format(f)}
         return formats, dates, {i for i, f in enumerate(formats) if is_timedelta_format(f)}
 
+    # The document properties are a courtesy: a damaged one reads as absent (the template is
+    # identified by `_meta` and the names then), never a reason to refuse the workbook.
     @cached_property
     def custom_properties(self) -> dict[str, object]:
-        if "docProps/custom.xml" not in self.names_in_zip:
+        try:
+            props = CustomPropertyList.from_tree(fromstring(self.zip.read("docProps/custom.xml")))
+            return {p.name: p.value for p in props.props}
+        except DefusedXmlException:
+            raise                                   # hostile, not damaged: the file is refused
+        except Exception:  # noqa: BLE001 - missing or damaged
             return {}
-        props = CustomPropertyList.from_tree(fromstring(self.zip.read("docProps/custom.xml")))
-        return {p.name: p.value for p in props.props}
 
     @cached_property
     def saved_by(self) -> str | None:
-        if "docProps/core.xml" not in self.names_in_zip:
+        try:
+            return fromstring(self.zip.read("docProps/core.xml")).findtext(CORE + "lastModifiedBy")
+        except DefusedXmlException:
+            raise
+        except Exception:  # noqa: BLE001 - missing or damaged
             return None
-        return fromstring(self.zip.read("docProps/core.xml")).findtext(CORE + "lastModifiedBy")
 

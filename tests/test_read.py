@@ -322,6 +322,20 @@ def test_meta_sheet_edited_by_hand_is_not_trusted_over_the_properties(blank):
     assert sub.template_version == SPEC.version and "T007" in {i.code for i in sub.issues}
 
 
+@pytest.mark.parametrize("part", ["docProps/custom.xml", "docProps/core.xml"])
+def test_damaged_document_properties_read_as_absent(blank, tmp_path, part):
+    typed_in = typed(blank, {at("progress"): 5})
+    damaged = _rewrite(typed_in, tmp_path / "damaged.xlsx", part, lambda d: d[: len(d) // 2])
+    sub = read_ok(damaged)
+    assert sub.template_version == SPEC.version and report(sub, 1, "progress").value == 5
+
+
+def test_entity_in_the_document_properties_is_still_refused(blank, tmp_path):
+    hostile = _rewrite(blank, tmp_path / "hostile.xlsx", "docProps/core.xml", lambda d: d.replace(
+        b"?>", b'?><!DOCTYPE c [<!ENTITY x SYSTEM "file:///etc/passwd">]>', 1))
+    assert read_submission(hostile).issue.code == "F010"
+
+
 # -- template versions: every known version reads into the current schema ---------------------------
 def test_v1_and_v2_workbooks_read_into_the_current_schema(tmp_path, seed_project):
     books = {}
