@@ -69,3 +69,17 @@ def test_pdf_is_a4_with_thai_title_and_month_labels(books, tmp_path, spec):
     for expected in (spec.title_th, "ต.ค. 2563", "ก.ย. 2564", "รายงานครั้งที่1 :: 22/10/2563 : เตรียมข้อมูล",
                      "งบประมาณที่เบิกใช้ (ครั้งที่ 2) = 1,501 บาท", "ขอรับรองว่า"):
         assert fold(expected) in text, expected
+
+
+def test_the_reader_sees_a_libreoffice_file_as_openpyxl_does(books):
+    """book.Book against openpyxl's read-only mode on files LibreOffice wrote (its own shared strings,
+    styles, rels and number formats), every cell of every sheet."""
+    from test_book import book_cells, openpyxl_cells
+
+    from progress_xl.book import Book
+    original, resaved = books[-1]
+    data = resaved.read_bytes()
+    titles = Book(data).titles
+    assert len(titles) >= 5
+    for title in titles:
+        assert book_cells(data, title) == openpyxl_cells(data, title), title
