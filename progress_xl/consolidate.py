@@ -87,26 +87,23 @@ def consolidate(inbox: Path, *, projects: list[Project], fy: int, month: int, ou
                 jobs.append((len(outcomes) - 1, str(path), name, sha))
             seen.setdefault(sha, name)
         setup = (register, fy, month, today, str(ledger_path), str(out_dir / "returned"))
-        new = []
-        try:
-            for done, (i, reviewed) in enumerate(ordered_map(_review_one, jobs, workers, initializer=_start_worker,
-                                                             initargs=(setup,))):
-                if progress:
-                    progress(done, len(jobs), reviewed.file)
-                new.append((reviewed, provenance.get(reviewed.file) or {}))
-                first = reviewed.findings[0] if reviewed.state == REJECTED else None
-                outcomes[i] = Outcome(reviewed.file, reviewed.sha256, reviewed.state, reviewed.project_code,
-                                      *((first.th, first.en) if first else ("", "")))
-        finally:
-            if "ledger" in _WORKER:             # the in-process worker's connection (pool workers exit)
-                _WORKER.pop("ledger").close()
-        with ledger.transaction():
-            for r, meta in new:
-                ledger.record(sha256=r.sha256, name=r.file, project_code=r.project_code, fy=fy, month=month,
-                              template_version=r.template_version, state=r.state,
-                              reason=r.findings[0] if r.state == REJECTED else None, sender=meta.get("sender"),
-                              received_at=meta.get("received_at"), message_id=meta.get("message_id"),
-                              values=r.values, findings=r.findings)
+        with ledger.transaction():          # each result recorded as it comes; committed whole, or not at all
+            try:
+                for done, (i, r) in enumerate(ordered_map(_review_one, jobs, workers, initializer=_start_worker,
+                                                          initargs=(setup,))):
+                    if progress:
+                        progress(done, len(jobs), r.file)
+                    meta = provenance.get(r.file) or {}
+                    first = r.findings[0] if r.state == REJECTED else None
+                    ledger.record(sha256=r.sha256, name=r.file, project_code=r.project_code, fy=fy, month=month,
+                                  template_version=r.template_version, state=r.state, reason=first,
+                                  sender=meta.get("sender"), received_at=meta.get("received_at"),
+                                  message_id=meta.get("message_id"), values=r.values, findings=r.findings)
+                    outcomes[i] = Outcome(r.file, r.sha256, r.state, r.project_code,
+                                          *((first.th, first.en) if first else ("", "")))
+            finally:
+                if "ledger" in _WORKER:         # the in-process worker's connection (pool workers exit)
+                    _WORKER.pop("ledger").close()
             for o in outcomes:
                 ledger.record_receipt(o.sha256, o.name, fy, month)
             superseded = _supersede(ledger, fy, month)
