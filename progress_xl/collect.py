@@ -266,8 +266,8 @@ class _Walk:
             if (path / "cur").is_dir() and (path / "new").is_dir():
                 self.maildir(path)
             else:
-                for child in sorted(path.rglob("*")):
-                    if child.is_file() and not child.name.startswith("."):
+                for child in sorted(path.rglob("*")):      # hidden files and folders (our spool too) left out
+                    if child.is_file() and not any(p.startswith(".") for p in child.relative_to(path).parts):
                         self.source(child)
             return
         try:

@@ -187,6 +187,10 @@ def test_the_walk_spools_to_disk_and_leaves_nothing_behind(tmp_path, books, proj
     assert [s["project_code"] for s in result.saved] == [projects[0].code]
     assert not (inbox / SPOOL).exists()
     assert [p.name for p in inbox.iterdir() if not p.name.startswith(".")] == [result.saved[0]["name"]]
+    (inbox / ".git").mkdir()
+    (inbox / ".git" / "x.xlsx").write_bytes(books[projects[1].code])     # hidden folders are not walked
+    again = collect([inbox, loose], inbox)
+    assert not again.saved and not again.skipped and len(again.duplicates) == 2
 
 
 def test_cp874_zip_names_and_raw_tis620_header(tmp_path, books, projects):
