@@ -3,14 +3,13 @@ demo's simulated agencies fill them (typing variants, real mistakes, the odd pro
 written over all cores. Deterministic: the same N gives the same files."""
 from __future__ import annotations
 
-import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from progress_xl.generate import generate_workbook
 from progress_xl.register import Project, read_register
 from progress_xl.simulate import fill
 from progress_xl.spec import load_spec
+from progress_xl.workers import cores, ordered_map
 
 ROOT = Path(__file__).resolve().parent.parent
 MONTH = 6
@@ -38,7 +37,5 @@ def build(n: int, folder: Path, workers: int | None = None) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     jobs = [(p, folder / f"{p.code}.xlsx") for p in projects(n)]
     todo = [j for j in jobs if not j[1].exists()]
-    if todo:
-        with ProcessPoolExecutor(workers or len(os.sched_getaffinity(0))) as pool:
-            list(pool.map(_write, todo, chunksize=32))
+    list(ordered_map(_write, todo, workers or cores()))
     return [path for _, path in jobs]

@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import corpus  # noqa: E402
+from progress_xl.workers import cores  # noqa: E402
 
 WORK = ROOT / "out" / "bench"
 RUNS = int(os.environ.get("BENCH_RUNS", 3))
@@ -36,7 +37,7 @@ ONE_PROCESS_UP_TO = 5000          # larger cycles run on all cores only (the ben
 MASTER_PROJECTS = int(os.environ.get("BENCH_MASTER", 10000))
 GENERATE = 100
 TODAY = dt.date(2021, 3, 31)
-CORES = len(os.sched_getaffinity(0))
+CORES = cores()
 
 
 # -- the cells everyone must read ----------------------------------------------------------------
@@ -149,9 +150,9 @@ def stage_read(kind: str, paths: list[Path]) -> dict:
           "openpyxl read-only": openpyxl_read_only, "calamine": calamine_peer}.get(kind)
     times, values, startup = [], None, None
     pool = None
-    if kind == "ours 2 cores":          # steady state: the pool's start is timed apart (once a month, not per file)
+    if kind == "ours all cores":          # steady state: the pool's start is timed apart (once a month, not per file)
         started = time.perf_counter()
-        pool = ProcessPoolExecutor(2, mp_context=get_context("forkserver"), initializer=_start_reader)
+        pool = ProcessPoolExecutor(CORES, mp_context=get_context("forkserver"), initializer=_start_reader)
         list(pool.map(_ours_in_worker, paths[:2], chunksize=1))
         startup = time.perf_counter() - started
     for _ in range(RUNS):
@@ -391,9 +392,9 @@ def main() -> None:
         if bad:
             notes.append(f"{label}: {bad} of {len(sample)} workbooks gave other values than ours")
         add(label, len(sample), result, peer_of=ours_rate)
-    two = isolated(stage_read, "ours 2 cores", sample)
+    two = isolated(stage_read, "ours all cores", sample)
     assert two["values"] == base["values"], "2 cores read other values"
-    med = add("read + validate: progress_xl, 2 processes", len(sample), two)
+    med = add(f"read + validate: progress_xl, {CORES} processes", len(sample), two)
     rows[-1][6] = ("cores", med / ours_rate)
     notes.append(f"read on {CORES} processes: steady-state rate; starting the pool (processes, imports, the "
                  f"register) took {two['startup']:.2f} s once, apart from the runs")
@@ -439,7 +440,7 @@ def main() -> None:
 
     lines = [f"# make bench — {dt.date.today().isoformat()}, {CORES} cores, Python {sys.version.split()[0]}",
              "", f"Median of {RUNS} runs (min-max) for each stage; the whole cycle runs once per size. "
-             "Ratio: ours / peer throughput (>1: we are faster); for 2 processes: 2 / 1.", "",
+             f"Ratio: ours / peer throughput (>1: we are faster); for {CORES} processes: {CORES} / 1.", "",
              "| stage | n | median | min | max | unit | peak RSS MiB | ratio | wall |",
              "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |"]
     for stage, n, med, lo, hi, rss, peer_of, unit, *wall in rows:

@@ -161,7 +161,6 @@ class _Master:
         self.d = data
         self.wb = workbook(fh, {"strings_to_formulas": False, "strings_to_urls": False,
                                            "strings_to_numbers": False})
-        self.streamed = []
         spec = data.spec
         self.f = Formats(self.wb, spec.font, spec.font_size)
         self.wb.set_properties({"title": f"สรุปรายงานความก้าวหน้า / Progress master {month_label(data.fy, data.month)}",
