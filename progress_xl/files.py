@@ -3,10 +3,17 @@ beside the data, and the list of input files."""
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
+
+#: lock path -> [open file, depth]: a lock is re-entrant within one process (a one-command month
+#: runs collect and consolidate together), exclusive between processes.
+_HELD: dict[str, list] = {}
 
 
 def input_files(inputs) -> list[tuple[Path, str]]:
@@ -53,3 +60,45 @@ def atomic_write(target: Path, mode: str = "wb"):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+@contextlib.contextmanager
+def exclusive(lock_path: Path, refuse, *, wait: float = 0.0):
+    """Hold an advisory lock on `lock_path` (created if missing) for the block.
+
+    Re-entrant within this process; another process holding it makes this wait up to `wait`
+    seconds, then raise `refuse()` (an exception naming what is busy). The lock goes with the
+    process, so a killed run leaves nothing to clean: the file stays, the lock does not."""
+    key = os.path.abspath(lock_path)
+    if key in _HELD:
+        _HELD[key][1] += 1
+        try:
+            yield
+        finally:
+            _HELD[key][1] -= 1
+        return
+    Path(lock_path).parent.mkdir(parents=True, exist_ok=True)
+    fh = open(lock_path, "a+")       # a folder in its place raises IsADirectoryError: the CLI says so
+    deadline = time.monotonic() + wait
+    try:
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() >= deadline:
+                    if exc.errno in (errno.EAGAIN, errno.EACCES):
+                        raise refuse() from None
+                    raise
+                time.sleep(0.2)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{os.getpid()}\n")
+        fh.flush()
+        _HELD[key] = [fh, 1]
+        try:
+            yield
+        finally:
+            del _HELD[key]
+    finally:
+        fh.close()

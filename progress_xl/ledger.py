@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import json
 import os
 import sqlite3
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from .files import exclusive
 from .issues import ProgressXLError, issue
 
 #: Each entry takes the ledger from version i to i + 1. Never edit one that shipped; append.
@@ -131,7 +131,7 @@ class Ledger:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock_fh = None
+        self._lock = None
         self.db = sqlite3.connect(self.path, isolation_level=None)      # explicit transactions only
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
@@ -161,23 +161,18 @@ class Ledger:
         self.db.execute("COMMIT")
 
     def lock(self) -> None:
-        """Refuse a second run on this ledger while one is going (released when the process ends)."""
-        fh = open(self.path.with_name(self.path.name + ".lock"), "a+")
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.close()
-            raise ProgressXLError([issue("M001", file=self.path.name)]) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"{os.getpid()}\n")
-        fh.flush()
-        self._lock_fh = fh
+        """Refuse a second run on this ledger while one is going (released when the process ends or
+        the ledger is closed; re-entrant within one process)."""
+        if self._lock is None:
+            self._lock = exclusive(self.path.with_name(self.path.name + ".lock"),
+                                   lambda: ProgressXLError([issue("M001", file=self.path.name)]))
+            self._lock.__enter__()
 
     def close(self) -> None:
         self.db.close()
-        if self._lock_fh:
-            self._lock_fh.close()
+        if self._lock is not None:
+            self._lock.__exit__(None, None, None)
+            self._lock = None
 
     def __enter__(self):
         return self

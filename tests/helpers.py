@@ -1,10 +1,14 @@
 """Shared test helpers: read formula cells and their values, normalise XML parts for golden files."""
 from __future__ import annotations
 
+import contextlib
 import io
 import re
+import subprocess
+import sys
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 from xml.dom import minidom
 
 import openpyxl
@@ -78,3 +82,19 @@ def text_dump(path) -> str:
                     lines.append(f"{ws.title}!{c.coordinate}\t{text}")
     wb.close()
     return "\n".join(lines) + "\n"
+
+
+@contextlib.contextmanager
+def holding(lock_path):
+    """Another process holds the advisory lock at `lock_path` for the block (a second run going on)."""
+    code = ("import fcntl, sys, time; fh = open(sys.argv[1], 'a+'); fcntl.flock(fh, fcntl.LOCK_EX); "
+            "print('held', flush=True); time.sleep(600)")
+    Path(lock_path).parent.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen([sys.executable, "-c", code, str(lock_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "held"
+        yield proc
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers import holding
 from test_validate import CLEAN
 
 from progress_xl.consolidate import PLACES, consolidate
@@ -193,11 +194,13 @@ def test_earlier_months_from_the_ledger_feed_the_cross_month_rules(tmp_path, spe
 def test_a_second_run_on_the_same_ledger_is_refused(tmp_path, spec, few):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    with Ledger(tmp_path / "out" / "ledger.sqlite") as busy:
-        busy.lock()
+    with holding(tmp_path / "out" / "ledger.sqlite.lock"):       # another process runs on it
         with pytest.raises(ProgressXLError) as err:
             consolidate(inbox, projects=few, fy=2564, month=3, out_dir=tmp_path / "out")
     assert err.value.issues[0].code == "M001"
+    with Ledger(tmp_path / "out" / "ledger.sqlite") as mine:       # within one process the lock is re-entrant
+        mine.lock()
+        consolidate(inbox, projects=few, fy=2564, month=3, out_dir=tmp_path / "out")
 
 
 def test_ledger_schema_is_versioned(tmp_path):
