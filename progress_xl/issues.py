@@ -89,6 +89,8 @@ CATALOG: dict[str, Entry] = {
     "R111": Entry(W, "ความก้าวหน้า 100 % แต่แจ้งว่า {value}", "100 % progress but declared {value}"),
     "R112": Entry(W, "แจ้ง \"เป็นไปตามแผน\" แต่ความก้าวหน้า {value} % ต่ำกว่า{basis_th}มาก (ควรราว {expected} %)", "\"on plan\" while progress {value} % is far behind {basis_en} (about {expected} %)"),
     "R113": Entry(W, "งบประมาณในแบบฟอร์ม {value} บาท ไม่ตรงกับทะเบียนโครงการ {register} บาท", "the budget in the workbook ({value} baht) differs from the register ({register} baht)"),
+    "R114": Entry(W, "งบประมาณที่เบิกใช้ในรายงานไม่ตรงกับงบประมาณที่ใช้ไป {header} บาท ตามหัวรายงาน ทั้งแบบยอดของแต่ละครั้ง (รวม {total} บาท) และแบบยอดสะสม (ยอดล่าสุด {last} บาท) จึงเก็บตามที่พิมพ์ไว้เป็นยอดของแต่ละครั้ง", "the money lines match the print-out's header total ({header} baht) neither as per-report amounts (sum {total} baht) nor as running totals (last {last} baht): kept as printed, per report"),
+    "R115": Entry(E, "ยอดสะสมงบประมาณที่เบิกใช้ลดลงในรายงานครั้งที่ {k} ({value} บาท หลังจาก {previous} บาท) หาผลต่างไม่ได้ จึงเก็บครั้งนี้เป็น 0 บาท และนับครั้งต่อไปจากยอดสูงสุด {previous} บาท", "the running total of money disbursed fell at report {k} ({value} baht after {previous} baht) and cannot be differenced: report {k} is stored as 0 baht and later reports counted from the highest total, {previous} baht"),
     # -- M: consolidation -----------------------------------------------------------------
     "M001": Entry(E, "มีการรวมข้อมูลกำลังทำงานกับสมุดบัญชีนี้อยู่ กรุณารอให้เสร็จก่อน", "another consolidation is running on this ledger: wait for it to finish"),
     "M002": Entry(E, "สมุดบัญชีเป็นรุ่น {version} ใหม่กว่าโปรแกรมนี้ (รุ่น {known})", "the ledger is schema version {version}, newer than this program ({known})"),
@@ -113,6 +115,11 @@ CATALOG: dict[str, Entry] = {
     # -- N: notes on how a value was read ------------------------------------------------
     "N001": Entry(N, "อ่าน '{raw}' เป็น {value_th}", "read '{raw}' as {value_en}"),
     "N002": Entry(N, "ปี {year} เป็นปี พ.ศ. ที่พิมพ์ลงช่องวันที่ อ่านเป็น {value_th}", "year {year} is a BE year typed into a date cell, read as {value_en}"),
+    "N004": Entry(N, "อ่านงบประมาณที่เบิกใช้เป็นยอดของแต่ละครั้ง: รวมได้ {total} บาท เท่ากับงบประมาณที่ใช้ไป {header} บาท ตามหัวรายงาน", "the money lines read as per-report amounts: they add up to {total} baht, the print-out's header total (budget used {header} baht)"),
+    "N005": Entry(N, "อ่านงบประมาณที่เบิกใช้เป็นยอดสะสม: ยอดครั้งที่ {k} {last} บาท เท่ากับงบประมาณที่ใช้ไป {header} บาท ตามหัวรายงาน (ยอดของแต่ละครั้งรวมกันได้ {total} บาท) จึงเก็บเป็นยอดของแต่ละครั้ง คือผลต่างจากครั้งก่อน", "the money lines read as running totals: report {k}'s {last} baht equals the print-out's header total ({header} baht; added up they make {total} baht), so each is stored as the report's own amount, the difference from the report before"),
+    "N006": Entry(N, "ยอดของแต่ละครั้งรวมกันและยอดครั้งสุดท้ายต่างเท่ากับงบประมาณที่ใช้ไป {header} บาท ตามหัวรายงาน อ่านเป็นยอดของแต่ละครั้ง (ทั้งสองแบบได้ค่าเดียวกัน)", "the money lines give the print-out's header total ({header} baht) both added up and as the last running total: read as per-report amounts (the two readings agree)"),
+    "N007": Entry(N, "หัวรายงานไม่มีงบประมาณที่ใช้ไป อ่านงบประมาณที่เบิกใช้เป็นยอดของแต่ละครั้ง (รวม {total} บาท)", "the print-out has no header total (budget used): the money lines read as per-report amounts (sum {total} baht)"),
+    "N008": Entry(N, "หัวรายงานไม่มีงบประมาณที่ใช้ไป อ่านงบประมาณที่เบิกใช้เป็นยอดสะสม เพราะยอดไม่เคยลดลง และเมื่อรวมกันได้ {total} บาท เกินงบประมาณที่ได้รับ {budget} บาท ขณะที่ยอดล่าสุด {last} บาท ไม่เกิน จึงเก็บเป็นผลต่างจากครั้งก่อน", "the print-out has no header total (budget used): the money lines read as running totals, since they never fall and added up ({total} baht) they exceed the budget ({budget} baht) while the last ({last} baht) does not; each stored as the difference from the report before"),
     "N003": Entry(N, "ค่า {raw} ในช่องรูปแบบร้อยละ อ่านเป็น {value}", "{raw} in a percent-formatted cell read as {value}"),
 }
 
