@@ -108,6 +108,17 @@ CATALOG: dict[str, Entry] = {
     "C005": Entry(W, "ไฟล์บีบอัดผิดปกติ ไม่ได้เปิด ({reason})", "an abnormal archive, not opened ({reason})"),
     "C006": Entry(N, "ไฟล์เดียวกับ {name} ที่รับไว้แล้ว", "the same file as {name}, already collected"),
     "C007": Entry(E, "อ่านแหล่งข้อมูลไม่ได้ ({reason})", "the source cannot be read ({reason})"),
+    # IMAP intake: the mailbox itself (imap.py); {server} is host:port
+    "C008": Entry(E, "ต้องตั้งรหัสผ่าน IMAP ในตัวแปร {env}", "the IMAP password must be set in the environment variable {env}"),
+    "C009": Entry(E, "เชื่อมต่อเซิร์ฟเวอร์อีเมล {server} ไม่ได้ ({reason})", "cannot connect to the mail server {server} ({reason})"),
+    "C010": Entry(E, "ใบรับรองของเซิร์ฟเวอร์ {server} ไม่ผ่านการตรวจสอบ ({reason}) หากเซิร์ฟเวอร์ใช้ใบรับรองที่ออกเอง ให้ระบุไฟล์ CA ในค่า ca_file", "the certificate of {server} is not trusted ({reason}): if the server uses a certificate of its own, name its CA file in the ca_file setting"),
+    "C011": Entry(E, "เชื่อมต่อแบบเข้ารหัส (TLS) กับ {server} ไม่สำเร็จ ({reason})", "the TLS connection to {server} failed ({reason})"),
+    "C012": Entry(E, "เซิร์ฟเวอร์ปฏิเสธการเข้าสู่ระบบของ {user} ({reason}) สำหรับ Gmail ให้ใช้รหัสผ่านสำหรับแอป (App Password) ส่วน Microsoft 365 รับเฉพาะ OAuth2 ซึ่งโปรแกรมนี้ยังไม่รองรับ", "the server refused the login for {user} ({reason}): for Gmail use an app password; Microsoft 365 accepts only OAuth2 over IMAP, which this program does not support"),
+    "C013": Entry(E, "ไม่พบโฟลเดอร์ {folder} บนเซิร์ฟเวอร์ (มีโฟลเดอร์: {folders})", "the server has no folder {folder} (its folders: {folders})"),
+    "C014": Entry(W, "ดึงอีเมล UID {uid} ไม่ได้ ข้ามไปและจะลองใหม่ครั้งหน้า ({reason})", "message UID {uid} could not be fetched: skipped, to be tried again next time ({reason})"),
+    "C015": Entry(E, "เซิร์ฟเวอร์ {server} ตัดการเชื่อมต่อหรือตอบผิดรูปแบบ ({reason})", "the server {server} broke off the connection or answered out of protocol ({reason})"),
+    "C016": Entry(E, "ไม่ส่งรหัสผ่านแบบไม่เข้ารหัสไปยัง {server} ให้ตั้ง security เป็น ssl หรือ starttls", "the password is not sent unencrypted to {server}: set security to ssl or starttls"),
+    "C017": Entry(N, "ดึงอีเมลใหม่ {new} ฉบับจาก {server} โฟลเดอร์ {folder} (ดึงไปแล้วก่อนหน้า {known} ฉบับ ข้าม {skipped} ฉบับ)", "fetched {new} new messages from {server}, folder {folder} ({known} fetched before, {skipped} skipped)"),
     # -- S: sending mail ------------------------------------------------------------------
     "S001": Entry(E, "ส่งอีเมลไม่สำเร็จ ({reason})", "the message could not be sent ({reason})"),
     "S002": Entry(W, "ไม่มีอีเมลของหน่วยงาน {agency} ในทะเบียนโครงการ", "no e-mail address for agency {agency} in the register"),
