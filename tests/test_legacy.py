@@ -291,3 +291,22 @@ def test_the_seed_reads_per_report_and_keeps_its_findings(tmp_path):
     printout, findings, disbursed, _ = imported(tmp_path, SEED.read_text(encoding="utf-8"))
     assert codes(findings)[0] == "N006" and rendered(findings[0]) == render("N006", header="0")
     assert {"R109", "R110"} <= set(codes(findings)) and set(disbursed.values()) == {0}
+
+
+def test_import_legacy_command_says_how_it_read_the_money(runner, tmp_path):
+    totals = running(AMOUNTS)
+    path = tmp_path / "running.txt"
+    path.write_text(variant(totals, totals[-1]), encoding="utf-8")
+    result = runner.invoke(main, ["import-legacy", str(path), "--ledger", str(tmp_path / "l.sqlite")])
+    assert result.exit_code == 0
+    th, en = render("N005", k=12, last="4,410,000.50", header="4,410,000.50", total=baht(sum(totals)))
+    assert f"running.txt: print-out!1:budget_used [N005] {th} / {en}" in result.output
+    assert "[R102]" not in result.output
+
+
+@pytest.mark.parametrize("label", ["เริ่มต้นโครงการ", "สิ้นสุดโครงการ", "งบประมาณที่ได้รับ"])
+def test_a_header_value_that_is_not_one_reads_as_missing(label):
+    text = re.sub(rf"^({label}\s*:).*$", r"\1 ไม่ระบุ", SEED.read_text(encoding="utf-8"), flags=re.M)
+    p = parse_printout(text.encode("utf-8"), "v.txt")
+    key = {"เริ่มต้นโครงการ": "start_date", "สิ้นสุดโครงการ": "end_date", "งบประมาณที่ได้รับ": "budget_allocated"}[label]
+    assert p.project[key] is None and p.code == "01000000-2462" and len(p.reports) == 12
