@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, wraps
 
 from defusedxml import DefusedXmlException
 from openpyxl.packaging.custom import CustomPropertyList
@@ -28,9 +28,21 @@ from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import fromstring
 
+from .safety import parse_errors
+
 MAIN = "{%s}" % SHEET_MAIN_NS
 CORE = "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+
+
+def _parsing(method):
+    """A part of the file parsed on demand: what the parser refuses is the file's fault (F008, F010),
+    raised as Rejected; whatever goes wrong after the parse is ours and is not caught here."""
+    @wraps(method)
+    def parse(*args, **kwargs):
+        with parse_errors():
+            return method(*args, **kwargs)
+    return parse
 
 
 @dataclass(frozen=True)
@@ -75,9 +87,11 @@ class Book:
     def state(self, title: str) -> str:
         return self.sheets[title][1]
 
+    @_parsing
     def part(self, title: str) -> bytes:
         return self.zip.read(self.sheets[title][0])
 
+    @_parsing
     def cells(self, title: str, max_row: int) -> dict[tuple[int, int], Cell]:
         """Every cell of rows 1..max_row of a sheet, by (row, column); a sheet is parsed once,
         as far down as has been asked for."""
@@ -105,6 +119,7 @@ class Book:
 
     # -- parts read on demand -----------------------------------------------------------------
     @cached_property
+    @_parsing
     def _strings(self) -> list[str]:
         """The shared strings as openpyxl's `read_string_table` gives them (plain text of the
         runs, phonetic runs left out), without building a rich-text object for each."""
@@ -119,6 +134,7 @@ class Book:
         return out
 
     @cached_property
+    @_parsing
     def _formats(self) -> tuple[list[str], set[int], set[int]]:
         """Per cell style: its number format, and which styles are dates and durations
         (the same reading as openpyxl's stylesheet, without the fonts, fills and borders)."""
@@ -137,6 +153,7 @@ class Book:
     # The document properties are a courtesy: a damaged one reads as absent (the template is
     # identified by `_meta` and the names then), never a reason to refuse the workbook.
     @cached_property
+    @_parsing
     def custom_properties(self) -> dict[str, object]:
         try:
             props = CustomPropertyList.from_tree(fromstring(self.zip.read("docProps/custom.xml")))
@@ -147,6 +164,7 @@ class Book:
             return {}
 
     @cached_property
+    @_parsing
     def saved_by(self) -> str | None:
         try:
             return fromstring(self.zip.read("docProps/core.xml")).findtext(CORE + "lastModifiedBy")

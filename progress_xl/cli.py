@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .issues import ProgressXLError
+from .issues import ProgressXLError, issue
 from .fiscal import month_label
 from .spec import load_spec
 from .workers import cores
@@ -22,12 +22,28 @@ WORKERS_HELP = "Processes reading the files [default: one per core]. The output 
 
 
 def _fail(exc: ProgressXLError):
-    for line in exc.issues:
-        click.echo(str(line), err=True)
-    raise SystemExit(1)
+    raise exc       # kept while the outbox command still calls it: ProgressXLError is the boundary now
 
 
-@click.group()
+class _Boundary(click.Group):
+    """The one exception boundary: a ProgressXLError is a click.ClickException (one line per issue,
+    exit 1); a fault of the machine (OSError) becomes one line naming the path; an error of our own
+    becomes one line naming the log that holds its detail. Never a traceback."""
+
+    def invoke(self, ctx):
+        from .faults import current_traceback, log_internal, os_issue
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except OSError as exc:
+            raise ProgressXLError([os_issue(exc)]) from None
+        except Exception:  # noqa: BLE001 - ours: the detail to the log, one line to the person
+            log = log_internal(ctx.meta.get("progress_xl.out"), " ".join(sys.argv), current_traceback())
+            raise ProgressXLError([issue("O007", log=log)]) from None
+
+
+@click.group(cls=_Boundary)
 @click.version_option(package_name="progress_xl")
 def main():
     """progress_xl: รายงานความก้าวหน้าโครงการรายเดือนผ่านไฟล์ Excel / monthly project progress through workbooks."""
@@ -43,10 +59,7 @@ def generate(register: Path, fy: int, out_dir: Path):
     from .generate import generate_all
     from .register import read_register
     spec = load_spec()
-    try:
-        result = read_register(register, spec, fy)
-    except ProgressXLError as exc:
-        _fail(exc)
+    result = read_register(register, spec, fy)
     for problem in result.issues:
         click.echo(str(problem), err=True)
     started = time.perf_counter()
@@ -113,10 +126,7 @@ def _projects(register: Path | None, fy: int | None) -> dict:
     from .register import read_register
     if fy is None:
         raise click.UsageError("--register ต้องระบุ --fy ด้วย / --register needs --fy")
-    try:
-        result = read_register(register, load_spec(), fy)
-    except ProgressXLError as exc:
-        _fail(exc)
+    result = read_register(register, load_spec(), fy)
     for problem in result.issues:
         click.echo(str(problem), err=True)
     return {p.code: p for p in result.projects}
@@ -213,12 +223,11 @@ def consolidate(inbox: Path, register: Path, fy: int, month: int, out_dir: Path,
     """
     from .consolidate import consolidate as run_month
     projects = list(_projects(register, fy).values())
+    click.get_current_context().meta["progress_xl.out"] = out_dir
     step, done = _progress_bar("อ่านไฟล์ / reading")
     try:
         run = run_month(inbox, projects=projects, fy=fy, month=month, out_dir=out_dir, ledger_path=ledger_path,
                         today=today, progress=step, pdf=pdf, workers=workers or cores())
-    except ProgressXLError as exc:
-        _fail(exc)
     finally:
         done()
     click.echo(f"สรุปรายงาน / master: {run.master.resolve()}")
@@ -340,23 +349,20 @@ def import_legacy(files, ledger_path: Path, register, fy):
     from .legacy import import_printout
     projects = _projects(register, fy) if register else None
     failed = 0
-    try:
-        with Ledger(ledger_path) as ledger:
-            ledger.lock()
-            for path in files:
-                printout, findings = import_printout(path, ledger=ledger, projects=projects)
-                if printout is None:
-                    failed += 1
-                    click.echo(str(findings[0]), err=True)
-                    continue
-                last = max(printout.reports)
-                click.echo(f"{path.name}: {printout.code} ปีงบ/FY {printout.project.get('fiscal_year')} · รายงาน "
-                           f"{len(printout.reports)} ครั้ง ถึงครั้งที่ {last} / {len(printout.reports)} reports up to "
-                           f"report {last} → {ledger_path}")
-                for finding in findings:
-                    click.echo(f"  {finding}")
-    except ProgressXLError as exc:
-        _fail(exc)
+    with Ledger(ledger_path) as ledger:
+        ledger.lock()
+        for path in files:
+            printout, findings = import_printout(path, ledger=ledger, projects=projects)
+            if printout is None:
+                failed += 1
+                click.echo(str(findings[0]), err=True)
+                continue
+            last = max(printout.reports)
+            click.echo(f"{path.name}: {printout.code} ปีงบ/FY {printout.project.get('fiscal_year')} · รายงาน "
+                       f"{len(printout.reports)} ครั้ง ถึงครั้งที่ {last} / {len(printout.reports)} reports up to "
+                       f"report {last} → {ledger_path}")
+            for finding in findings:
+                click.echo(f"  {finding}")
     raise SystemExit(1 if failed else 0)
 
 

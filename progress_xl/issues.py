@@ -2,13 +2,17 @@
 
 Codes are stable and never reused. The prefix names the layer: F file, T template, P project
 register, V one value, R rules across cells or months, M consolidation, C collecting from mail and
-archives, S sending mail, N coercion notes.
+archives, S sending mail, O the machine (storage, permissions, the program itself), N coercion notes.
 """
 from __future__ import annotations
 
+import math
 import string
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import Enum
+
+import click
 
 
 class Severity(str, Enum):
@@ -44,6 +48,8 @@ CATALOG: dict[str, Entry] = {
     "F013": Entry(E, "ไฟล์ OpenDocument (.ods) กรุณาบันทึกเป็น .xlsx", "an OpenDocument spreadsheet (.ods): save it as .xlsx"),
     "F015": Entry(E, "ไม่ใช่เอกสารพิมพ์จากระบบติดตามโครงการ (ไม่พบหัวรายงาน รหัสโครงการ หรือรายงานครั้งที่)", "not a print-out of the monitoring system (no report title, project code or reports found)"),
     "F014": Entry(E, "ไฟล์ข้อความเข้ารหัสอ่านไม่ได้ (ลอง UTF-8 และ TIS-620 แล้ว)", "a text file in an unknown encoding (tried UTF-8 and TIS-620)"),
+    "F016": Entry(E, "ไฟล์เป็น Excel แบบไบนารี (.xlsb) กรุณาบันทึกเป็น .xlsx", "an Excel binary workbook (.xlsb): save it as .xlsx"),
+    "F017": Entry(E, "ไฟล์ชั่วคราวที่ Excel สร้างไว้ขณะเปิดแบบฟอร์ม ไม่ใช่ตัวแบบฟอร์ม กรุณาปิด Excel แล้วส่งไฟล์แบบฟอร์มเอง", "a temporary file Excel keeps while the workbook is open: close Excel and send the workbook itself"),
     # -- T: the template -----------------------------------------------------------------
     "T001": Entry(E, "ไม่ใช่แบบฟอร์มของ progress_xl", "not a progress_xl workbook"),
     "T002": Entry(E, "แบบฟอร์มรุ่น {version} ที่ไม่รู้จัก", "unknown template version {version}"),
@@ -100,6 +106,12 @@ CATALOG: dict[str, Entry] = {
     "M006": Entry(E, "แบบฟอร์มของปีงบประมาณ {value} ไม่ใช่ {fy}", "a workbook for fiscal year {value}, not {fy}"),
     "M007": Entry(E, "โครงการ {value} ไม่มีในทะเบียนโครงการ", "project {value} is not in the register"),
     "M008": Entry(E, "ยังไม่ได้กรอกรายงานของเดือน {month} (ครั้งที่ {k})", "the report for {month} (report {k}) is not filled in"),
+    "M009": Entry(E, "progress_xl ประมวลผลไฟล์นี้ไม่ได้เพราะข้อผิดพลาดของโปรแกรมเอง ผู้ส่งไม่ต้องทำอะไร จะอ่านใหม่ในรอบถัดไป (รายละเอียดใน {log})", "progress_xl could not process this file because of an error of its own; the sender need not do anything, it is read again on the next run (details in {log})"),
+    "M010": Entry(E, "สมุดบัญชี {path} เสียหาย ({reason}) กู้คืนสำเนาล่าสุดที่ยังดีด้วยคำสั่ง: {command}", "the ledger {path} is damaged ({reason}); restore its last good copy with: {command}"),
+    "M011": Entry(E, "สมุดบัญชี {path} เสียหาย ({reason}) และไม่มีสำเนาสำรองที่ยังดี", "the ledger {path} is damaged ({reason}) and has no good backup copy"),
+    "M012": Entry(E, "ยังมีการรวบรวมไฟล์เข้ากล่อง {path} อยู่ (รอแล้ว {seconds} วินาที) กรุณารันใหม่เมื่อเสร็จ", "files are still being collected into the inbox {path} (waited {seconds} s): run again when that has finished"),
+    "M013": Entry(N, "กู้คืนสมุดบัญชี {path} จากสำเนา {backup} แล้ว ฉบับที่เสียเก็บไว้ที่ {aside}", "restored the ledger {path} from the copy {backup}; the damaged one is kept as {aside}"),
+    "M014": Entry(E, "ไม่ได้ประมวลผลเพราะข้อผิดพลาดของโปรแกรม", "not processed (our error)"),
     # -- C: collecting workbooks from mail, archives and folders ---------------------------
     "C001": Entry(W, "ข้ามไฟล์แนบที่ไม่ใช่ไฟล์ตาราง ({kind})", "skipped an attachment that is not a spreadsheet ({kind})"),
     "C002": Entry(W, "อีเมลนี้ไม่มีไฟล์ Excel แนบมา", "this message has no workbook attached"),
@@ -119,19 +131,34 @@ CATALOG: dict[str, Entry] = {
     "C015": Entry(E, "เซิร์ฟเวอร์ {server} ตัดการเชื่อมต่อหรือตอบผิดรูปแบบ ({reason})", "the server {server} broke off the connection or answered out of protocol ({reason})"),
     "C016": Entry(E, "ไม่ส่งรหัสผ่านแบบไม่เข้ารหัสไปยัง {server} ให้ตั้ง security เป็น ssl หรือ starttls", "the password is not sent unencrypted to {server}: set security to ssl or starttls"),
     "C017": Entry(N, "ดึงอีเมลใหม่ {new} ฉบับจาก {server} โฟลเดอร์ {folder} (ดึงไปแล้วก่อนหน้า {known} ฉบับ ข้าม {skipped} ฉบับ)", "fetched {new} new messages from {server}, folder {folder} ({known} fetched before, {skipped} skipped)"),
+    "C018": Entry(E, "มีการรับไฟล์อีกชุดหนึ่งกำลังเขียนลงโฟลเดอร์ {inbox} อยู่ กรุณารอให้เสร็จก่อน", "another collect is filling the inbox {inbox}: wait for it to finish"),
+    "C019": Entry(W, "ไฟล์ {name} เสียหาย ({reason}) เก็บไว้เป็น {aside} และสร้างใหม่จากส่วนที่อ่านได้ ({kept} รายการ ไฟล์ {rebuilt} ไฟล์เหลือเพียงชื่อและค่า sha256) หากต้องการผู้ส่งและเวลาคืน ให้รับอีเมลของเดือนนั้นใหม่อีกครั้ง", "{name} was damaged ({reason}): kept aside as {aside} and rebuilt from what could be read ({kept} entries kept, {rebuilt} files known by name and sha256 only); collect the month's mail again to restore their sender and time"),
+    "C020": Entry(W, "เปิดอีเมล Outlook (.msg) ไม่ได้ ({reason}) กรุณาส่งต่ออีเมลนั้นมาใหม่ หรือบันทึกไฟล์แนบแล้วส่งมา", "an Outlook message (.msg) that cannot be read ({reason}): forward the mail itself, or save its attachments and send them"),
+    "C021": Entry(W, "ไฟล์บีบอัดที่ไม่มีไฟล์อยู่ข้างใน", "an archive with no file in it"),
+    "C022": Entry(W, "ไฟล์หายไประหว่างการรับ (ถูกย้ายหรือลบ) หากยังต้องการ ให้รับใหม่อีกครั้ง", "the file disappeared while it was being collected (moved or deleted): collect it again if it is needed"),
+    "C023": Entry(W, "โฟลเดอร์ว่าง ไม่มีไฟล์อยู่ข้างใน", "an empty folder, no file in it"),
     # -- S: sending mail ------------------------------------------------------------------
     "S001": Entry(E, "ส่งอีเมลไม่สำเร็จ ({reason})", "the message could not be sent ({reason})"),
     "S002": Entry(W, "ไม่มีอีเมลของหน่วยงาน {agency} ในทะเบียนโครงการ", "no e-mail address for agency {agency} in the register"),
     "S003": Entry(E, "ต้องตั้งรหัสผ่าน SMTP ในตัวแปร {env}", "the SMTP password must be set in the environment variable {env}"),
+    # -- O: the machine: storage, permissions, the program itself -------------------------------
+    "O001": Entry(E, "พื้นที่ดิสก์เต็ม เขียน {path} ไม่ได้ กรุณาเพิ่มพื้นที่ว่างแล้วรันใหม่ (ไม่มีข้อมูลสูญหาย)", "the disk is full: {path} could not be written; free some space and run again (nothing was lost)"),
+    "O002": Entry(E, "ไม่มีสิทธิ์{action_th} {path} กรุณาตรวจสิทธิ์ของไฟล์หรือโฟลเดอร์ หรือเลือกที่อื่น", "no permission to {action_en} {path}: check the file's or folder's permissions, or choose another place"),
+    "O003": Entry(E, "{path} เป็นไฟล์ แต่ต้องเป็นโฟลเดอร์ กรุณาย้ายไฟล์นั้นหรือเลือกที่อื่น", "{path} is a file where a folder is needed: move it or choose another place"),
+    "O004": Entry(E, "{path} เป็นโฟลเดอร์ แต่ต้องเป็นไฟล์ กรุณาย้ายโฟลเดอร์นั้นหรือเลือกชื่ออื่น", "{path} is a folder where a file is needed: move it or choose another name"),
+    "O005": Entry(E, "ไม่พบ {path}", "{path} was not found"),
+    "O006": Entry(E, "ใช้ {path} ไม่ได้ ({reason})", "{path} could not be used ({reason})"),
+    "O007": Entry(E, "progress_xl หยุดทำงานเพราะข้อผิดพลาดของโปรแกรมเอง ไม่มีข้อมูลสูญหาย กรุณาแจ้งผู้ดูแลพร้อมไฟล์ {log}", "progress_xl stopped because of an error of its own; nothing was lost; please report it with the file {log}"),
+    "O008": Entry(E, "{path} เป็นระบบไฟล์แบบอ่านอย่างเดียว เขียนไม่ได้ กรุณาเลือกที่อื่น", "{path} is on a read-only file system: choose another place"),
     # -- N: notes on how a value was read ------------------------------------------------
     "N001": Entry(N, "อ่าน '{raw}' เป็น {value_th}", "read '{raw}' as {value_en}"),
     "N002": Entry(N, "ปี {year} เป็นปี พ.ศ. ที่พิมพ์ลงช่องวันที่ อ่านเป็น {value_th}", "year {year} is a BE year typed into a date cell, read as {value_en}"),
+    "N003": Entry(N, "ค่า {raw} ในช่องรูปแบบร้อยละ อ่านเป็น {value}", "{raw} in a percent-formatted cell read as {value}"),
     "N004": Entry(N, "อ่านงบประมาณที่เบิกใช้เป็นยอดของแต่ละครั้ง: รวมได้ {total} บาท เท่ากับงบประมาณที่ใช้ไป {header} บาท ตามหัวรายงาน", "the money lines read as per-report amounts: they add up to {total} baht, the print-out's header total (budget used {header} baht)"),
     "N005": Entry(N, "อ่านงบประมาณที่เบิกใช้เป็นยอดสะสม: ยอดครั้งที่ {k} {last} บาท เท่ากับงบประมาณที่ใช้ไป {header} บาท ตามหัวรายงาน (ยอดของแต่ละครั้งรวมกันได้ {total} บาท) จึงเก็บเป็นยอดของแต่ละครั้ง คือผลต่างจากครั้งก่อน", "the money lines read as running totals: report {k}'s {last} baht equals the print-out's header total ({header} baht; added up they make {total} baht), so each is stored as the report's own amount, the difference from the report before"),
     "N006": Entry(N, "ยอดของแต่ละครั้งรวมกันและยอดครั้งสุดท้ายต่างเท่ากับงบประมาณที่ใช้ไป {header} บาท ตามหัวรายงาน อ่านเป็นยอดของแต่ละครั้ง (ทั้งสองแบบได้ค่าเดียวกัน)", "the money lines give the print-out's header total ({header} baht) both added up and as the last running total: read as per-report amounts (the two readings agree)"),
     "N007": Entry(N, "หัวรายงานไม่มีงบประมาณที่ใช้ไป อ่านงบประมาณที่เบิกใช้เป็นยอดของแต่ละครั้ง (รวม {total} บาท)", "the print-out has no header total (budget used): the money lines read as per-report amounts (sum {total} baht)"),
     "N008": Entry(N, "หัวรายงานไม่มีงบประมาณที่ใช้ไป อ่านงบประมาณที่เบิกใช้เป็นยอดสะสม เพราะยอดไม่เคยลดลง และเมื่อรวมกันได้ {total} บาท เกินงบประมาณที่ได้รับ {budget} บาท ขณะที่ยอดล่าสุด {last} บาท ไม่เกิน จึงเก็บเป็นผลต่างจากครั้งก่อน", "the print-out has no header total (budget used): the money lines read as running totals, since they never fall and added up ({total} baht) they exceed the budget ({budget} baht) while the last ({last} baht) does not; each stored as the difference from the report before"),
-    "N003": Entry(N, "ค่า {raw} ในช่องรูปแบบร้อยละ อ่านเป็น {value}", "{raw} in a percent-formatted cell read as {value}"),
 }
 
 
@@ -177,8 +204,21 @@ class Issue:
                      self.th, self.en, self.context)
 
 
+def shown(value) -> str:
+    """A value as people write it in a message: `2,500,000`, `12.5`, `10` (never `2.5E+6` or
+    `10.00`); whole numbers that are not amounts (years, rows, counts) are ints and stay bare."""
+    if isinstance(value, float) and math.isfinite(value):
+        value = Decimal(repr(value))
+    if isinstance(value, Decimal) and value.is_finite():
+        if value == value.to_integral_value():
+            return f"{int(value):,}"
+        return f"{value.normalize():,f}"
+    return str(value)
+
+
 def render(code: str, **context) -> tuple[str, str]:
     entry = CATALOG[code]
+    context = {k: v if isinstance(v, str) else shown(v) for k, v in context.items()}
     return _FMT.format(entry.th, **context), _FMT.format(entry.en, **context)
 
 
@@ -186,15 +226,22 @@ def issue(code: str, *, file: str = "", sheet: str | None = None, at: str | None
           value=None, severity: Severity | None = None, **context) -> Issue:
     """The one way to create an Issue: position, value and the catalogue's text."""
     entry = CATALOG[code]
-    shown = None if value is None else str(value)
-    context.setdefault("value", shown)
+    text = None if value is None else shown(value)
+    context.setdefault("value", text)
     th, en = render(code, **context)
-    return Issue(code, severity or entry.severity, file, sheet, at, shown, th, en, context)
+    return Issue(code, severity or entry.severity, file, sheet, at, text, th, en, context)
 
 
-class ProgressXLError(Exception):
-    """This run cannot continue: carries the issues that say why (the CLI prints one line each)."""
+class ProgressXLError(click.ClickException):
+    """This run cannot continue: carries the issues that say why. Raised anywhere; the CLI (click)
+    prints one Thai/English line per issue on stderr and exits 1 — the one boundary."""
+
+    exit_code = 1
 
     def __init__(self, issues: list[Issue]):
         self.issues = issues
         super().__init__("\n".join(str(i) for i in issues))
+
+    def show(self, file=None) -> None:
+        for line in self.issues:
+            click.echo(str(line), err=True, file=file)

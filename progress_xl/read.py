@@ -74,11 +74,27 @@ class Submission:
                 if any(v.raw is not None and not is_blank(v.raw) for key, v in row.items())]
 
 
+#: Verdicts about the moment, not the file: not found or unreadable, out of time, an error of ours.
+#: Kept in the ledger as "transient" and read again on the next run, never told to the sender.
+TRANSIENT_CODES = frozenset({"F001", "F012", "M009"})
+
+
 @dataclass
 class Rejection:
     file: str
     sha256: str | None
     issue: Issue
+    detail: str | None = None          # the traceback of an error of ours, for progress_xl.log
+
+    @property
+    def transient(self) -> bool:
+        return self.issue.code in TRANSIENT_CODES
+
+
+def internal_error(file: str) -> Issue:
+    """progress_xl could not process `file` because of an error of its own (detail in the log)."""
+    from .faults import LOG_NAME
+    return issue("M009", file=file, log=LOG_NAME)
 
 
 # -- identification ---------------------------------------------------------------------------
@@ -136,8 +152,9 @@ def _destination(text: str) -> tuple[str, str] | None:
     """(sheet, range) of a name's text when it points at one range; every workbook of a template
     version carries the same texts, so each is tokenised once."""
     try:
-        dests = list(DefinedName("x", attr_text=text).destinations)
-    except Exception:  # a name whose text openpyxl cannot tokenise (#REF!, formulas): unusable
+        with parse_errors():
+            dests = list(DefinedName("x", attr_text=text).destinations)
+    except Exception:  # noqa: BLE001 - a name whose text openpyxl cannot tokenise (#REF!, formulas): unusable
         return None
     return dests[0] if len(dests) == 1 else None
 
@@ -319,16 +336,17 @@ def read_submission(path: Path, *, name: str | None = None, history: dict[int, D
         return Rejection(name, _digest(path), issue(exc.code, file=name, **exc.context))
     sha = hashlib.sha256(data).hexdigest()
     try:
-        with time_limit(), parse_errors():
-            book = open_book(data)
+        with time_limit():
+            book = open_book(data)          # the parsers' refusals are the file's (Rejected: F008, F010)
             try:
                 return _read(book, name, sha, history or {})
             finally:
                 book.close()
     except Rejected as exc:
         return Rejection(name, sha, issue(exc.code, file=name, **exc.context))
-    except Exception as exc:  # noqa: BLE001 - a file nobody here made: one line, never a traceback
-        return Rejection(name, sha, issue("F008", file=name, reason=f"{type(exc).__name__}: {str(exc)[:120]}"))
+    except Exception:  # noqa: BLE001 - anything else is ours: never the sender's fault, read again next run
+        from .faults import current_traceback
+        return Rejection(name, sha, internal_error(name), current_traceback())
 
 
 def _digest(path: Path) -> str | None:

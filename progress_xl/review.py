@@ -17,8 +17,9 @@ from .register import Project
 from .returned import returned_name, write_returned
 from .validate import is_accepted, validate
 
-ACCEPTED, HAS_ISSUES, REJECTED = "accepted", "has_issues", "rejected"
-STATE_LABEL = {ACCEPTED: "รับแล้ว / accepted", HAS_ISSUES: "มีปัญหา / has issues", REJECTED: "ไม่รับ / rejected"}
+ACCEPTED, HAS_ISSUES, REJECTED, TRANSIENT = "accepted", "has_issues", "rejected", "transient"
+STATE_LABEL = {ACCEPTED: "รับแล้ว / accepted", HAS_ISSUES: "มีปัญหา / has issues", REJECTED: "ไม่รับ / rejected",
+               TRANSIENT: "ยังไม่ได้ประมวลผล / not processed"}
 
 
 @dataclass
@@ -30,6 +31,7 @@ class Review:
     submission: Submission | None = None
     returned: Path | None = None
     counts: dict = field(default_factory=dict)
+    detail: str | None = None          # the traceback of an error of ours (TRANSIENT), for the log
 
     @property
     def project_code(self) -> str | None:
@@ -38,7 +40,7 @@ class Review:
     def summary(self) -> str:
         """One line for the terminal."""
         c = self.counts
-        if self.state == REJECTED:
+        if self.state in (REJECTED, TRANSIENT):
             return str(self.findings[0])
         tail = f" → {self.returned}" if self.returned else ""
         return (f"{self.file}: {STATE_LABEL[self.state]} · {self.project_code} · ข้อผิดพลาด {c['error']} คำเตือน {c['warning']}"
@@ -66,7 +68,20 @@ def review_file(path: Path, *, name: str | None = None, projects: dict[str, Proj
     name = name or path.name
     result = read_submission(path, name=name)
     if isinstance(result, Rejection):
-        return Review(name, result.sha256, REJECTED, [result.issue], counts=_counts([result.issue]))
+        return Review(name, result.sha256, TRANSIENT if result.transient else REJECTED, [result.issue],
+                      counts=_counts([result.issue]), detail=result.detail)
+    try:
+        return _review(result, path, name, projects, accepted, today, returned_dir, extra, refuse, returned_for)
+    except Exception:  # noqa: BLE001 - an error of ours after the file was read: never the sender's fault
+        from .faults import current_traceback
+        from .read import internal_error
+        found = internal_error(name)
+        return Review(name, result.sha256, TRANSIENT, [found], result, counts=_counts([found]),
+                      detail=current_traceback())
+
+
+def _review(result: Submission, path: Path, name: str, projects, accepted, today, returned_dir, extra, refuse,
+            returned_for) -> Review:
     code = result.project_code if isinstance(result.project_code, str) else None
     project = (projects or {}).get(code) if code else None
     if callable(accepted):

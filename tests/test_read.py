@@ -373,11 +373,24 @@ def test_a_read_that_takes_too_long_is_cut_off(blank, monkeypatch):
     assert time.perf_counter() - started < 2 and "0.3" in str(result.issue)
 
 
-def test_anything_unforeseen_inside_the_reader_is_one_line_not_a_traceback(blank, monkeypatch):
+def test_an_error_of_ours_is_ours_not_the_senders(blank, monkeypatch):
     import progress_xl.read as read_module
 
     def broken(*args, **kwargs):
-        raise RecursionError("deep inside a library")
+        raise RecursionError("deep inside our own code")
     monkeypatch.setattr(read_module, "_read", broken)
     result = read_submission(blank)
-    assert isinstance(result, Rejection) and result.issue.code == "F008" and "RecursionError" in str(result.issue)
+    assert isinstance(result, Rejection) and result.issue.code == "M009" and result.transient
+    assert "RecursionError" in result.detail and "RecursionError" not in str(result.issue)
+    assert "F008" not in str(result.issue)
+
+
+def test_a_part_the_parser_refuses_is_the_files_fault(blank, monkeypatch):
+    from openpyxl.worksheet import _reader
+
+    def refuses(self):
+        raise ValueError("malformed row")
+        yield
+    monkeypatch.setattr(_reader.WorkSheetParser, "parse", refuses)
+    result = read_submission(blank)
+    assert isinstance(result, Rejection) and result.issue.code == "F008" and not result.transient
