@@ -8,24 +8,29 @@ so the same inbox gives a byte-identical master, however many times it runs.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import hashlib
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .collect import PROVENANCE, SKIPPED
-from .files import input_files, read_json
+from .faults import log_internal
+from .files import atomic_write, exclusive, input_files, read_json
 from .fiscal import month_bounds, month_label
-from .issues import Issue, issue
+from .issues import Issue, ProgressXLError, issue
 from .ledger import Ledger, Stored, value_rows
 from .read import Submission
 from .register import Project
-from .review import ACCEPTED, HAS_ISSUES, REJECTED, review_file
+from .review import ACCEPTED, HAS_ISSUES, REJECTED, TRANSIENT, review_file
 from .workers import ordered_map
 
 SUPERSEDED, DUPLICATE = "superseded", "duplicate"
-PLACES = (ACCEPTED, HAS_ISSUES, SUPERSEDED, REJECTED, DUPLICATE)
+PLACES = (ACCEPTED, HAS_ISSUES, SUPERSEDED, REJECTED, DUPLICATE, TRANSIENT)
 LEDGER_NAME = "ledger.sqlite"
+INBOX_LOCK = ".collect.lock"     # collect holds it while it fills the inbox
 
 
 @dataclass
@@ -49,71 +54,149 @@ class MonthRun:
     headline: dict = field(default_factory=dict)
 
 
+INBOX_WAIT = 60            # seconds consolidate waits for a `collect` still filling the inbox
+
+
 def _skipped(inbox: Path) -> list[dict]:
     """What `collect` took out of the mail but did not put in the inbox (not a spreadsheet, ...)."""
     found = read_json(Path(inbox) / SKIPPED).get("skipped")
     return [i for i in found if isinstance(i, dict)] if isinstance(found, list) else []
 
 
+def _provenance(inbox: Path) -> dict[str, dict]:
+    """Inbox file name -> who sent it, when; entries of the wrong shape read as unknown."""
+    return {k: v for k, v in read_json(Path(inbox) / PROVENANCE).items() if isinstance(v, dict)}
+
+
+@contextlib.contextmanager
+def _inbox_settled(inbox: Path):
+    """Wait (up to INBOX_WAIT s) for a `collect` still filling the inbox, and keep the next one out
+    while the month is read. An inbox nobody may write to cannot be being collected into."""
+    lock = exclusive(Path(inbox) / INBOX_LOCK, lambda: ProgressXLError(
+        [issue("M012", file=str(inbox), path=inbox, seconds=INBOX_WAIT)]), wait=INBOX_WAIT)
+    try:
+        lock.__enter__()
+    except (PermissionError, OSError) as exc:
+        if isinstance(exc, ProgressXLError) or exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise
+        lock = None
+    try:
+        yield
+    finally:
+        if lock is not None:
+            lock.__exit__(None, None, None)
+
+
+@contextlib.contextmanager
+def run_temp(out_dir: Path):
+    """The run's temporary files (xlsxwriter's) in `OUT/.tmp`, removed after the run, and by the
+    next run when a killed one left it: nothing lies about in the system's temp folder."""
+    folder = Path(out_dir) / ".tmp"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def consolidate(inbox: Path, *, projects: list[Project], fy: int, month: int, out_dir: Path,
                 ledger_path: Path | None = None, today: dt.date | None = None, progress=None,
                 pdf: bool = False, workers: int = 1) -> MonthRun:
+    """The month. The ledger changes in one transaction; the master is written whole (a temp file
+    in its folder, flushed) before the ledger commits and renamed into place after, so the two
+    agree: if the rename fails, the next run writes the master of the committed month."""
     from .master import write_master
-    out_dir = Path(out_dir)
+    out_dir, inbox = Path(out_dir), Path(inbox)
     ledger_path = Path(ledger_path or out_dir / LEDGER_NAME)
-    register = {p.code: p for p in projects}
     today = today or month_bounds(fy, month)[1]
-    provenance = read_json(Path(inbox) / PROVENANCE)
-    files = input_files([inbox])
-    with Ledger(ledger_path) as ledger:
-        ledger.lock()
+    with _inbox_settled(inbox), Ledger(ledger_path, lock=True) as ledger:
+        ledger.backup()
         for stale in [*out_dir.glob(".*.tmp"), *(out_dir / "returned").glob(".*.tmp")]:
             stale.unlink(missing_ok=True)        # left by a run that was killed mid-write; we hold the lock
-        outcomes: list[Outcome | None] = []
-        jobs, seen = [], {}
-        for path, name in files:
-            data = path.read_bytes() if path.is_file() else b""
-            sha = hashlib.sha256(data).hexdigest()
-            stored = ledger.by_sha(sha) if sha not in seen else None
-            if sha in seen:
-                outcomes.append(Outcome(name, sha, DUPLICATE, None, *_dup_text(seen[sha])))
-            elif stored is not None and (stored.fiscal_year, stored.month) != (fy, month) and stored.state != REJECTED:
-                outcomes.append(Outcome(name, sha, DUPLICATE, stored.project_code, *_dup_text(stored.name)))
-            elif stored is not None:        # read in an earlier run of this month: its verdict stands
-                outcomes.append(Outcome(name, sha, stored.state, stored.project_code,
-                                        stored.reason_th or "", stored.reason_en or ""))
-            else:
-                outcomes.append(None)
-                jobs.append((len(outcomes) - 1, str(path), name, sha))
-            seen.setdefault(sha, name)
-        setup = (register, fy, month, today, str(ledger_path), str(out_dir / "returned"))
-        with ledger.transaction():          # each result recorded as it comes; committed whole, or not at all
-            try:
-                for done, (i, r) in enumerate(ordered_map(_review_one, jobs, workers, initializer=_start_worker,
-                                                          initargs=(setup,))):
-                    if progress:
-                        progress(done, len(jobs), r.file)
-                    meta = provenance.get(r.file) or {}
-                    first = r.findings[0] if r.state == REJECTED else None
-                    ledger.record(sha256=r.sha256, name=r.file, project_code=r.project_code, fy=fy, month=month,
-                                  template_version=r.template_version, state=r.state, reason=first,
-                                  sender=meta.get("sender"), received_at=meta.get("received_at"),
-                                  message_id=meta.get("message_id"), values=r.values, findings=r.findings)
-                    outcomes[i] = Outcome(r.file, r.sha256, r.state, r.project_code,
-                                          *((first.th, first.en) if first else ("", "")))
-            finally:
-                if "ledger" in _WORKER:         # the in-process worker's connection (pool workers exit)
-                    _WORKER.pop("ledger").close()
-            for o in outcomes:
-                ledger.record_receipt(o.sha256, o.name, fy, month)
-            superseded = _supersede(ledger, fy, month)
-        for o in outcomes:
-            if o.sha256 in superseded:
-                o.place, (o.detail_th, o.detail_en) = SUPERSEDED, superseded[o.sha256]
+        provenance = _provenance(inbox)
+        outcomes, jobs = _triage(ledger, input_files([inbox]), fy, month)
         master = out_dir / f"master_{fy}_{month:02d}.xlsx"
-        headline = write_master(master, ledger=ledger, projects=projects, fy=fy, month=month, outcomes=outcomes,
-                                pdf=pdf, skipped=_skipped(inbox))
+        setup = ({p.code: p for p in projects}, fy, month, today, str(ledger_path), str(out_dir / "returned"))
+        with run_temp(out_dir) as tmp, atomic_write(master) as fh:
+            with ledger.transaction():          # each result recorded as it comes; committed whole, or not at all
+                details = _read_all(ledger, jobs, outcomes, provenance, setup, workers, progress)
+                _fill_provenance(ledger, outcomes, provenance)
+                for o in outcomes:
+                    ledger.record_receipt(o.sha256, o.name, fy, month)
+                superseded = _supersede(ledger, fy, month)
+                for o in outcomes:
+                    if o.sha256 in superseded:
+                        o.place, (o.detail_th, o.detail_en) = SUPERSEDED, superseded[o.sha256]
+                headline = write_master(master, fh=fh, ledger=ledger, projects=projects, fy=fy, month=month,
+                                        outcomes=outcomes, skipped=_skipped(inbox), tmpdir=tmp, pdf=pdf)
+    for name, detail in details:
+        log_internal(out_dir, f"consolidate {fy}/{month}: {name}", detail)
     return MonthRun(fy, month, outcomes, master, ledger_path, headline)
+
+
+def _triage(ledger: Ledger, files, fy: int, month: int) -> tuple[list, list]:
+    """Each input's outcome when it is already known (a duplicate, a verdict that stands), else a
+    job to read it. A file that cannot be opened now (moved away mid-run) is not processed this time."""
+    outcomes: list[Outcome | None] = []
+    jobs, seen = [], {}
+    for path, name in files:
+        try:
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as exc:
+            found = issue("F001", file=name, reason=exc.strerror or "")
+            outcomes.append(Outcome(name, "", TRANSIENT, None, found.th, found.en))
+            continue
+        stored = ledger.by_sha(sha) if sha not in seen else None
+        if sha in seen:
+            outcomes.append(Outcome(name, sha, DUPLICATE, None, *_dup_text(seen[sha])))
+        elif stored is not None and stored.state == TRANSIENT:
+            outcomes.append(None)               # about the moment, not the file: read again
+            jobs.append((len(outcomes) - 1, str(path), name, sha))
+        elif stored is not None and (stored.fiscal_year, stored.month) != (fy, month) and stored.state != REJECTED:
+            outcomes.append(Outcome(name, sha, DUPLICATE, stored.project_code, *_dup_text(stored.name)))
+        elif stored is not None:        # read in an earlier run of this month: its verdict stands
+            outcomes.append(Outcome(name, sha, stored.state, stored.project_code,
+                                    stored.reason_th or "", stored.reason_en or ""))
+        else:
+            outcomes.append(None)
+            jobs.append((len(outcomes) - 1, str(path), name, sha))
+        seen.setdefault(sha, name)
+    return outcomes, jobs
+
+
+def _read_all(ledger: Ledger, jobs, outcomes, provenance, setup, workers, progress) -> list[tuple[str, str]]:
+    """Read the jobs over the workers, recording each result as it comes; (file, detail) of the
+    errors of ours, for the log."""
+    _, fy, month, *_ = setup
+    details = []
+    try:
+        for done, (i, r) in enumerate(ordered_map(_review_one, jobs, workers, initializer=_start_worker,
+                                                  initargs=(setup,))):
+            if progress:
+                progress(done, len(jobs), r.file)
+            meta = provenance.get(r.file) or {}
+            first = r.findings[0] if r.state in (REJECTED, TRANSIENT) else None
+            ledger.record(sha256=r.sha256, name=r.file, project_code=r.project_code, fy=fy, month=month,
+                          template_version=r.template_version, state=r.state, reason=first,
+                          sender=meta.get("sender"), received_at=meta.get("received_at"),
+                          message_id=meta.get("message_id"), values=r.values, findings=r.findings)
+            outcomes[i] = Outcome(r.file, r.sha256, r.state, r.project_code,
+                                  *((first.th, first.en) if first else ("", "")))
+            if r.detail:
+                details.append((r.file, r.detail))
+    finally:
+        if "ledger" in _WORKER:         # the in-process worker's connection (pool workers exit)
+            _WORKER.pop("ledger").close()
+    return details
+
+
+def _fill_provenance(ledger: Ledger, outcomes, provenance: dict) -> None:
+    """A sender or time that `collect` wrote after an earlier run recorded the file is filled in."""
+    for o in outcomes:
+        meta = provenance.get(o.name)
+        if meta and o.sha256 and (stored := ledger.by_sha(o.sha256)) is not None:
+            ledger.fill_provenance(stored.id, meta.get("sender"), meta.get("received_at"), meta.get("message_id"))
 
 
 @dataclass
@@ -126,6 +209,7 @@ class Reviewed:
     template_version: int | None
     findings: list[Issue]
     values: list[tuple]
+    detail: str | None = None
 
 
 _WORKER: dict = {}
@@ -147,8 +231,9 @@ def _review_one(job) -> tuple[int, Reviewed]:
                          refuse=lambda sub: _not_this_month(sub, w["register"], w["fy"]),
                          extra=lambda sub: _month_missing(sub, w["fy"], w["month"]))
     sub = review.submission
+    values = value_rows(sub) if sub and review.state != TRANSIENT else []
     return i, Reviewed(name, review.sha256 or sha, review.state, review.project_code,
-                       sub.template_version if sub else None, review.findings, value_rows(sub) if sub else [])
+                       sub.template_version if sub else None, review.findings, values, review.detail)
 
 
 def _dup_text(name: str) -> tuple[str, str]:
@@ -177,7 +262,7 @@ def _supersede(ledger: Ledger, fy: int, month: int) -> dict[str, tuple[str, str]
     """The newest file per project this month is current; the older ones are kept, superseded."""
     by_project: dict[str, list[Stored]] = {}
     for s in ledger.submissions(fy, month):
-        if s.state != REJECTED and s.project_code and s.source == "workbook":
+        if s.state not in (REJECTED, TRANSIENT) and s.project_code and s.source == "workbook":
             by_project.setdefault(s.project_code, []).append(s)
     out = {}
     for subs in by_project.values():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import json
 import os
 import sqlite3
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from . import faults
 from .files import exclusive
 from .issues import ProgressXLError, issue
 
@@ -118,7 +120,7 @@ class Stored:
     month: int | None
     template_version: int | None
     source: str
-    state: str
+    state: str                  # accepted | has_issues | rejected | superseded | transient (read again)
     reason_th: str | None
     reason_en: str | None
     sender: str | None
@@ -127,38 +129,92 @@ class Stored:
     superseded_by: int | None
 
 
+BACKUPS_KEPT = 3
+_DAMAGED = ("not a database", "malformed", "disk image", "corrupt", "quick_check")
+
+
 class Ledger:
-    def __init__(self, path: Path):
+    """The ledger at `path`. With `lock`, the run's lock is taken before the file is created or
+    migrated (two first runs at once are safe); every open checks the file (`PRAGMA quick_check`).
+    Every SQLite failure leaves as one ProgressXLError naming the file and what to do."""
+
+    def __init__(self, path: Path, *, lock: bool = False):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = None
-        self.db = sqlite3.connect(self.path, isolation_level=None)      # explicit transactions only
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if lock:
+            self.lock()
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)  # explicit transactions only
+        except sqlite3.Error as exc:
+            self._release()
+            raise self.fault(exc) from None
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._check()
+            self._migrate()
+        except BaseException as exc:
+            self.close()
+            if isinstance(exc, sqlite3.Error):
+                raise self.fault(exc) from None
+            raise
 
     # -- lifecycle -----------------------------------------------------------------------------
+    def _check(self) -> None:
+        found = [r[0] for r in self.db.execute("PRAGMA quick_check")]
+        if found != ["ok"]:
+            raise sqlite3.DatabaseError(f"quick_check: {found[0]}"[:200])
+
     def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
+        if self.db.execute("PRAGMA user_version").fetchone()[0] > SCHEMA_VERSION:
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
             raise ProgressXLError([issue("M002", file=self.path.name, version=version, known=SCHEMA_VERSION)])
-        for i in range(version, SCHEMA_VERSION):
+        while (version := self.db.execute("PRAGMA user_version").fetchone()[0]) < SCHEMA_VERSION:
             with self.transaction():                  # DDL is transactional in SQLite
-                for statement in (x.strip() for x in MIGRATIONS[i].split(";")):
+                if self.db.execute("PRAGMA user_version").fetchone()[0] != version:
+                    continue                          # another process migrated it meanwhile
+                for statement in (x.strip() for x in MIGRATIONS[version].split(";")):
                     if statement:
                         self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version={i + 1}")
+                self.db.execute(f"PRAGMA user_version={version + 1}")
+
+    def fault(self, exc: sqlite3.Error) -> ProgressXLError:
+        """An SQLite failure as one line: damaged (with the command that restores the last good
+        copy), full, read-only or unreachable, busy."""
+        text = str(exc)
+        low = text.lower()
+        if any(k in low for k in _DAMAGED):
+            good = newest_backup(self.path)
+            if good is None:
+                return ProgressXLError([issue("M011", file=str(self.path), path=self.path, reason=text)])
+            return ProgressXLError([issue("M010", file=str(self.path), path=self.path, reason=text,
+                                          command=f"progress-xl restore-ledger {self.path}")])
+        if "full" in low:
+            return ProgressXLError([faults.os_issue(OSError(errno.ENOSPC, text), self.path)])
+        if "readonly" in low or "read-only" in low or "unable to open" in low:
+            return ProgressXLError([faults.os_issue(OSError(errno.EACCES, text), self.path)])
+        if "locked" in low or "busy" in low:
+            return ProgressXLError([issue("M001", file=self.path.name)])
+        return ProgressXLError([issue("O006", file=str(self.path), path=self.path, reason=text)])
 
     @contextlib.contextmanager
     def transaction(self):
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise self.fault(exc) from None
         try:
             yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
+            self.db.execute("COMMIT")
+        except BaseException as exc:
+            if self.db.in_transaction:                # SQLite may have rolled back already (disk full)
+                with contextlib.suppress(sqlite3.Error):
+                    self.db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise self.fault(exc) from None
             raise
-        self.db.execute("COMMIT")
 
     def lock(self) -> None:
         """Refuse a second run on this ledger while one is going (released when the process ends or
@@ -166,13 +222,44 @@ class Ledger:
         if self._lock is None:
             self._lock = exclusive(self.path.with_name(self.path.name + ".lock"),
                                    lambda: ProgressXLError([issue("M001", file=self.path.name)]))
-            self._lock.__enter__()
+            try:
+                self._lock.__enter__()
+            except BaseException:
+                self._lock = None
+                raise
 
-    def close(self) -> None:
-        self.db.close()
+    def backup(self) -> Path | None:
+        """A good copy beside the ledger (SQLite's backup API), the last BACKUPS_KEPT kept; taken by
+        a run before it writes, after the open's check passed."""
+        if not self.db.execute("SELECT 1 FROM submissions LIMIT 1").fetchone():
+            return None
+        folder = backups_folder(self.path)
+        folder.mkdir(exist_ok=True)
+        stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
+        target = folder / f"{self.path.stem}-{stamp}.sqlite"
+        tmp = target.with_name("." + target.name + ".tmp")
+        try:
+            with contextlib.closing(sqlite3.connect(tmp)) as copy:
+                self.db.backup(copy)
+            os.replace(tmp, target)
+        except sqlite3.Error as exc:
+            tmp.unlink(missing_ok=True)
+            raise self.fault(exc) from None
+        finally:
+            tmp.unlink(missing_ok=True)
+        for old in sorted(folder.glob(f"{self.path.stem}-*.sqlite"))[:-BACKUPS_KEPT]:
+            old.unlink(missing_ok=True)
+        return target
+
+    def _release(self) -> None:
         if self._lock is not None:
             self._lock.__exit__(None, None, None)
             self._lock = None
+
+    def close(self) -> None:
+        if hasattr(self, "db"):
+            self.db.close()
+        self._release()
 
     def __enter__(self):
         return self
@@ -231,6 +318,9 @@ class Ledger:
     def record(self, *, sha256: str, name: str, project_code, fy, month, template_version, state,
                reason=None, sender=None, received_at=None, message_id=None, source="workbook",
                values=(), findings=()) -> int:
+        """One file's verdict. A file whose earlier verdict was about the moment (transient: not
+        found, out of time, an error of ours) is recorded afresh in its place."""
+        self._forget_transient(sha256)
         cur = self.db.execute(
             "INSERT INTO submissions (sha256, name, project_code, fiscal_year, month, template_version, source, state,"
             " reason_th, reason_en, sender, received_at, message_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -247,9 +337,63 @@ class Ledger:
             [(sid, i, f.code, f.severity.value, f.sheet, f.cell, f.value, f.th, f.en) for i, f in enumerate(findings)])
         return sid
 
+    def _forget_transient(self, sha256: str) -> None:
+        row = self.db.execute("SELECT id FROM submissions WHERE sha256=? AND state='transient'", (sha256,)).fetchone()
+        if row:
+            for table in ("submission_values", "findings"):
+                self.db.execute(f"DELETE FROM {table} WHERE submission_id=?", row)
+            self.db.execute("DELETE FROM submissions WHERE id=?", row)
+
+    def fill_provenance(self, submission_id: int, sender, received_at, message_id) -> bool:
+        """Fill in a sender, time or Message-ID learnt after the file was recorded (a run that
+        started while `collect` was still writing); never overwrites what is known."""
+        cur = self.db.execute(
+            "UPDATE submissions SET sender=COALESCE(sender, ?), received_at=COALESCE(received_at, ?), "
+            "message_id=COALESCE(message_id, ?) WHERE id=? AND (sender IS NULL AND ? IS NOT NULL OR "
+            "received_at IS NULL AND ? IS NOT NULL OR message_id IS NULL AND ? IS NOT NULL)",
+            (sender, received_at, message_id, submission_id, sender, received_at, message_id))
+        return cur.rowcount > 0
+
     def set_state(self, submission_id: int, state: str, superseded_by: int | None = None) -> None:
         self.db.execute("UPDATE submissions SET state=?, superseded_by=? WHERE id=?", (state, superseded_by, submission_id))
 
 
 _COLUMNS = ("id, sha256, name, project_code, fiscal_year, month, template_version, source, state, reason_th, "
             "reason_en, sender, received_at, message_id, superseded_by")
+
+
+def backups_folder(path: Path) -> Path:
+    return Path(path).with_name(Path(path).name + ".backups")
+
+
+def newest_backup(path: Path) -> Path | None:
+    """The newest backup copy of the ledger at `path` that passes SQLite's check."""
+    for candidate in sorted(backups_folder(path).glob(f"{Path(path).stem}-*.sqlite"), reverse=True):
+        try:
+            with contextlib.closing(sqlite3.connect(f"{candidate.as_uri()}?mode=ro", uri=True)) as db:
+                if [r[0] for r in db.execute("PRAGMA quick_check")] == ["ok"]:
+                    return candidate
+        except sqlite3.Error:
+            continue
+    return None
+
+
+def restore(path: Path) -> tuple[Path, Path]:
+    """Put the newest good backup in place of a damaged ledger, the damaged one kept aside (with its
+    -wal and -shm); (backup used, where the damaged one went). Takes the ledger's lock."""
+    path = Path(path)
+    good = newest_backup(path)
+    if good is None:
+        raise ProgressXLError([issue("M011", file=str(path), path=path, reason="no backup")])
+    with exclusive(path.with_name(path.name + ".lock"), lambda: ProgressXLError([issue("M001", file=path.name)])):
+        aside = path.with_name(f"{path.name}.damaged-{dt.datetime.now().strftime('%Y%m%dT%H%M%S')}")
+        for suffix in ("", "-wal", "-shm"):
+            part = Path(str(path) + suffix)
+            if part.exists():
+                os.replace(part, Path(str(aside) + suffix))
+        tmp = path.with_name("." + path.name + ".restoring")
+        with contextlib.closing(sqlite3.connect(f"{good.as_uri()}?mode=ro", uri=True)) as src, \
+                contextlib.closing(sqlite3.connect(tmp)) as dst:
+            src.backup(dst)
+        os.replace(tmp, path)
+    return good, aside

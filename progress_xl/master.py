@@ -26,7 +26,8 @@ SHEETS = {"summary": "สรุป Summary", "projects": "โครงการ 
           "provenance": "ที่มา Provenance", "changes": "เปลี่ยนแปลง Changes"}
 PLACE_LABEL = {"accepted": "รับแล้ว / accepted", "has_issues": "มีปัญหา / has issues",
                "superseded": "ถูกแทนที่ / superseded", "rejected": "ไม่รับ / rejected",
-               "duplicate": "ไฟล์ซ้ำ / duplicate", "missing": "ไม่ส่ง / missing"}
+               "duplicate": "ไฟล์ซ้ำ / duplicate", "missing": "ไม่ส่ง / missing",
+               "transient": "ยังไม่ได้ประมวลผล / not processed"}
 CLAIMS = ("R109", "R112")        # "on plan" while the numbers say otherwise
 RATE = '0.0%'
 MAX_ROWS = 1_048_576             # a sheet's rows in Excel and LibreOffice; a longer table goes on in a sheet "(2)"
@@ -157,10 +158,10 @@ def _provenance(d) -> Iterator[tuple]:
 
 
 class _Master:
-    def __init__(self, fh, data: _Data):
+    def __init__(self, fh, data: _Data, tmpdir=None):
         self.d = data
-        self.wb = workbook(fh, {"strings_to_formulas": False, "strings_to_urls": False,
-                                           "strings_to_numbers": False})
+        options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+        self.wb = workbook(fh, {**options, "tmpdir": str(tmpdir)} if tmpdir else options)
         spec = data.spec
         self.f = Formats(self.wb, spec.font, spec.font_size)
         self.wb.set_properties({"title": f"สรุปรายงานความก้าวหน้า / Progress master {month_label(data.fy, data.month)}",
@@ -410,24 +411,26 @@ class _Master:
 
 
 def write_master(path: Path, *, ledger: Ledger, projects: list[Project], fy: int, month: int, outcomes,
-                 pdf: bool = False, skipped: list[dict] = ()) -> dict:
-    """Write the month's master workbook atomically; return its headline figures.
-
-    With `pdf`, also the summary board as a PDF beside it, through LibreOffice."""
+                 pdf: bool = False, skipped: list[dict] = (), fh=None, tmpdir: Path | None = None) -> dict:
+    """Write the month's master workbook (atomically to `path`, or into the open file `fh` that the
+    caller publishes as `path`); return its headline figures. xlsxwriter's temporary files go to
+    `tmpdir` (the run's). With `pdf`, also the summary board as a PDF beside it, through LibreOffice."""
     data = _Data(ledger, projects, fy, month, outcomes)
     data.skipped = list(skipped)
-    with atomic_write(path) as fh:
-        _Master(fh, data).write()
+    if fh is None:
+        with atomic_write(path) as out:
+            _Master(out, data, tmpdir).write()
+    else:
+        _Master(fh, data, tmpdir).write()
     if pdf:
         import tempfile
 
         from .office import convert
-        with tempfile.TemporaryDirectory(prefix="px-board-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="px-board-", dir=tmpdir) as tmp:
             board = Path(tmp) / (Path(path).stem + "_summary.xlsx")
-            with board.open("wb") as fh:
-                _Master(fh, data).write(board_only=True)
+            with board.open("wb") as out:
+                _Master(out, data, tmp).write(board_only=True)
             made, = convert([board], "pdf", Path(tmp) / "pdf")
-            with atomic_write(Path(path).with_name(made.name)) as fh:
-                fh.write(made.read_bytes())
+            with atomic_write(Path(path).with_name(made.name)) as out:
+                out.write(made.read_bytes())
     return data.headline
-
