@@ -242,14 +242,17 @@ def consolidate(inbox: Path, register: Path, fy: int, month: int, out_dir: Path,
 @click.option("--quiet", is_flag=True, help="Only the summary line, not one line per file.")
 @click.option("--workers", type=click.IntRange(1, 256), default=None, help=WORKERS_HELP)
 def collect(sources: tuple[Path, ...], inbox: Path, quiet: bool, workers):
-    """Take every spreadsheet out of SOURCES (files, folders, .zip, .eml, mbox, Maildir) into INBOX.
+    """Take every spreadsheet out of SOURCES (files, folders, .zip, .eml, mbox, Maildir, Outlook .msg)
+    into INBOX.
 
     Each file is named by the project code inside it; who sent it, when and in which message goes
     to INBOX/.provenance.json. Anything else (images, PDFs, signatures) is skipped and listed.
-    Exit code 0 when the run completed, whatever it skipped.
+    Exit code 0 when the run completed, whatever it skipped; 1 when another collect is filling INBOX.
     """
     from .collect import collect as run_collect
     result = run_collect(sources, inbox, workers=workers or cores())
+    for notice in result.notices:
+        click.echo(str(notice), err=True)
     if not quiet:
         for saved in result.saved:
             click.echo(f"+ {saved['name']}  ← {saved['origin']}" + (f"  ({saved['sender']})" if saved["sender"] else ""))

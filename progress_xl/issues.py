@@ -131,7 +131,7 @@ CATALOG: dict[str, Entry] = {
     "C015": Entry(E, "เซิร์ฟเวอร์ {server} ตัดการเชื่อมต่อหรือตอบผิดรูปแบบ ({reason})", "the server {server} broke off the connection or answered out of protocol ({reason})"),
     "C016": Entry(E, "ไม่ส่งรหัสผ่านแบบไม่เข้ารหัสไปยัง {server} ให้ตั้ง security เป็น ssl หรือ starttls", "the password is not sent unencrypted to {server}: set security to ssl or starttls"),
     "C017": Entry(N, "ดึงอีเมลใหม่ {new} ฉบับจาก {server} โฟลเดอร์ {folder} (ดึงไปแล้วก่อนหน้า {known} ฉบับ ข้าม {skipped} ฉบับ)", "fetched {new} new messages from {server}, folder {folder} ({known} fetched before, {skipped} skipped)"),
-    "C018": Entry(E, "มีการรับไฟล์อีกชุดหนึ่งกำลังเขียนลงโฟลเดอร์ {inbox} อยู่ กรุณารอให้เสร็จก่อน", "another collect is filling the inbox {inbox}: wait for it to finish"),
+    "C018": Entry(E, "มีการรับไฟล์อีกชุดหนึ่งกำลังเขียนลงโฟลเดอร์รับไฟล์นี้อยู่ กรุณารอให้เสร็จก่อน", "another collect is filling this inbox: wait for it to finish"),
     "C019": Entry(W, "ไฟล์ {name} เสียหาย ({reason}) เก็บไว้เป็น {aside} และสร้างใหม่จากส่วนที่อ่านได้ ({kept} รายการ ไฟล์ {rebuilt} ไฟล์เหลือเพียงชื่อและค่า sha256) หากต้องการผู้ส่งและเวลาคืน ให้รับอีเมลของเดือนนั้นใหม่อีกครั้ง", "{name} was damaged ({reason}): kept aside as {aside} and rebuilt from what could be read ({kept} entries kept, {rebuilt} files known by name and sha256 only); collect the month's mail again to restore their sender and time"),
     "C020": Entry(W, "เปิดอีเมล Outlook (.msg) ไม่ได้ ({reason}) กรุณาส่งต่ออีเมลนั้นมาใหม่ หรือบันทึกไฟล์แนบแล้วส่งมา", "an Outlook message (.msg) that cannot be read ({reason}): forward the mail itself, or save its attachments and send them"),
     "C021": Entry(W, "ไฟล์บีบอัดที่ไม่มีไฟล์อยู่ข้างใน", "an archive with no file in it"),

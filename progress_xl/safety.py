@@ -1,14 +1,16 @@
 """Safe open: look at the bytes before openpyxl does.
 
-Sniffs the real type (PDF, HTML, CSV, .ods, .docx, legacy .xls, encrypted OOXML in an OLE
-container, macros, Strict Open XML), caps the inflated size while inflating (a declared size
-can lie), and refuses DOCTYPE/ENTITY declarations, which no real workbook part carries.
-Every refusal is a `Rejected` carrying one catalogue issue.
+Sniffs the real type (PDF, HTML, CSV, .ods, .docx, .xlsb, legacy .xls in OLE or as bare BIFF2-4
+records, Excel's `~$` lock file, encrypted OOXML in an OLE container, macros, Strict Open XML),
+caps the inflated size while inflating (a declared size can lie), and refuses DOCTYPE/ENTITY
+declarations in the XML parts, which no real workbook part carries (binary parts, a pasted photo's
+metadata, are not XML and are not scanned). Every refusal is a `Rejected` carrying one catalogue issue.
 """
 from __future__ import annotations
 
 import contextlib
 import io
+import posixpath
 import signal
 import threading
 import warnings
@@ -28,6 +30,10 @@ MAX_MEMBERS = 2000
 MAX_READ_SECONDS = 30.0    # one workbook's read, wall clock; memory is bounded by the caps above
 STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 MACRO_TYPES = (b"macroEnabled", b"vbaProject", b"application/vnd.ms-office.vbaProject")
+CONTENT_TYPES = "[Content_Types].xml"
+CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+#: BOF records of Excel 2-4 files, which are bare BIFF records, not an OLE container: (id, length)
+BIFF_BOF = ((b"\x09\x00", 4), (b"\x09\x02", 6), (b"\x09\x04", 6))
 
 
 class Rejected(Exception):
@@ -75,6 +81,29 @@ def time_limit(seconds: float | None = None):
         signal.signal(signal.SIGALRM, previous)
 
 
+def is_lock_file(data: bytes) -> bool:
+    """Excel's owner file `~$name.xlsx`, kept beside a workbook while it is open (165 bytes): the
+    user's name led by its length and padded with spaces to 54 bytes, then the same name led by
+    its length (2 bytes) in UTF-16, padded."""
+    if not 56 <= len(data) <= 512:
+        return False
+    n = data[0]
+    if not (0 < n <= 53 and b"\x00" not in data[1:1 + n] and data[1 + n:54].strip(b" ") == b""):
+        return False
+    if int.from_bytes(data[54:56], "little") != n or len(data) < 56 + 2 * n:
+        return False
+    try:
+        data[56:56 + 2 * n].decode("utf-16-le")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def is_bare_biff(data: bytes) -> bool:
+    """An Excel 2, 3 or 4 file: BIFF records from the first byte (a BOF record), no OLE container."""
+    return any(data.startswith(rec) and int.from_bytes(data[2:4], "little") == size for rec, size in BIFF_BOF)
+
+
 def _ole_kind(data: bytes) -> Rejected:
     try:
         ole = olefile.OleFileIO(io.BytesIO(data))
@@ -112,8 +141,8 @@ def _text_kind(head: bytes) -> str | None:
     return "CSV / text"
 
 
-def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> tuple[int, bool]:
-    """Inflate one member in chunks, counting: (bytes, has a DOCTYPE). Raises Rejected past a cap."""
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, scan: bool = True) -> tuple[int, bool]:
+    """Inflate one member in chunks, counting: (bytes, has a DOCTYPE when `scan`). Raises Rejected past a cap."""
     size, doctype, tail = 0, False, b""
     limit = min(MAX_PART_BYTES, budget)
     with zf.open(info) as fh:
@@ -123,11 +152,42 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> tuple[i
                 raise Rejected("F009", reason=f"{info.filename} > {limit // (1024 * 1024)} MiB")
             if size > MIN_RATIO_PART and size > MAX_RATIO * max(info.compress_size, 1):
                 raise Rejected("F009", reason=f"{info.filename}: ratio > {MAX_RATIO}")
-            window = tail + chunk
-            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
-                doctype = True
-            tail = chunk[-16:]
+            if scan:
+                window = tail + chunk
+                doctype = doctype or b"<!DOCTYPE" in window or b"<!ENTITY" in window
+                tail = chunk[-16:]
     return size, doctype
+
+
+def _is_xml_type(content_type: str) -> bool:
+    content_type = content_type.split(";")[0].strip().lower()
+    return content_type.endswith("+xml") or content_type in ("application/xml", "text/xml")
+
+
+def xml_parts(zf: zipfile.ZipFile) -> set[str] | None:
+    """The members that are XML by the package's `[Content_Types].xml` (Override by part name,
+    else Default by extension; `.rels`, `.xml` and `.vml` members without a declared type too),
+    or None when the content types cannot be read: then every member counts as XML."""
+    from defusedxml import ElementTree
+    from defusedxml.common import DefusedXmlException
+    try:
+        with zf.open(CONTENT_TYPES) as fh:
+            raw = fh.read(MIN_RATIO_PART + 1)
+        if len(raw) > MIN_RATIO_PART or b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
+            return None
+        root = ElementTree.fromstring(raw)
+    except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError,
+            ElementTree.ParseError, DefusedXmlException):
+        return None
+    defaults = {e.get("Extension", "").lower(): e.get("ContentType", "") for e in root.iter(CT_NS + "Default")}
+    overrides = {e.get("PartName", "").lstrip("/").lower(): e.get("ContentType", "") for e in root.iter(CT_NS + "Override")}
+    found = {CONTENT_TYPES}
+    for name in zf.namelist():
+        ext = posixpath.splitext(name)[1].lstrip(".").lower()
+        declared = overrides.get(name.lower(), defaults.get(ext))
+        if (_is_xml_type(declared) if declared is not None else ext in ("xml", "rels", "vml")) or ext == "rels":
+            found.add(name)
+    return found
 
 
 def read_capped(path: Path) -> bytes:
@@ -151,6 +211,10 @@ def sniff(data: bytes) -> Sniffed:
         raise Rejected("F004", kind="PDF")
     if data.startswith(olefile.MAGIC):
         raise _ole_kind(data)
+    if is_bare_biff(data):
+        raise Rejected("F005")
+    if is_lock_file(data):
+        raise Rejected("F017")
     if not data.startswith(b"PK"):
         kind = _text_kind(data[:4096])
         raise Rejected("F004", kind=kind) if kind else Rejected("F008", reason="unknown format")
@@ -171,24 +235,34 @@ def sniff(data: bytes) -> Sniffed:
             raise Rejected("F004", kind="PowerPoint (.pptx)")
         if any(n.lower().endswith("vbaproject.bin") for n in names):
             raise Rejected("F007")
-        if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
+        if "xl/workbook.bin" in names:
+            raise Rejected("F016")
+        if "xl/workbook.xml" not in names or CONTENT_TYPES not in names:
             raise Rejected("F004", kind="a zip archive")
-        total = 0
-        for info in infos:
-            if info.flag_bits & 0x1:
-                raise Rejected("F006")
-            try:
-                inflated, doctype = _inflate(zf, info, MAX_TOTAL_BYTES - total)
-            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as exc:
-                raise Rejected("F008", reason=f"{info.filename}: {exc}") from None
-            total += inflated
-            if doctype:
-                raise Rejected("F010", reason=f"DOCTYPE/ENTITY in {info.filename}")
-        if any(t in zf.read("[Content_Types].xml") for t in MACRO_TYPES):
+        total = _check_parts(zf, infos)
+        if any(t in zf.read(CONTENT_TYPES) for t in MACRO_TYPES):
             raise Rejected("F007")
         if STRICT_NS in zf.read("xl/workbook.xml")[:4096]:
             raise Rejected("F011")
     return Sniffed(tuple(sorted(names)), total)
+
+
+def _check_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> int:
+    """Inflate every part under the caps (the bytes inflated); a DOCTYPE/ENTITY in an XML part is F010."""
+    xml = xml_parts(zf)
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise Rejected("F006")
+        scan = xml is None or info.filename in xml
+        try:
+            inflated, doctype = _inflate(zf, info, MAX_TOTAL_BYTES - total, scan)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as exc:
+            raise Rejected("F008", reason=f"{info.filename}: {exc}") from None
+        total += inflated
+        if doctype:
+            raise Rejected("F010", reason=f"DOCTYPE/ENTITY in {info.filename}")
+    return total
 
 
 def open_workbook(path: Path, *, read_only: bool = True, data_only: bool = True):
