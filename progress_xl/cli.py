@@ -275,9 +275,22 @@ def collect(sources: tuple[Path, ...], inbox: Path, quiet: bool, workers):
 @click.option("--ledger", "ledger_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The SQLite ledger [default: RUN/ledger.sqlite].")
 @click.option("--from", "sender", envvar="PROGRESS_XL_FROM", default="coordinator@progress-xl.invalid",
-              show_default=True, help="Sender address (env PROGRESS_XL_FROM).")
-@click.option("--from-name", envvar="PROGRESS_XL_FROM_NAME", default="ผู้ประสานงาน สยป.", show_default=True)
-@click.option("--date", "date", type=DateParam(), help="Date on the messages [default: now].")
+              show_default=True, help="Sender address (env PROGRESS_XL_FROM); --send refuses a placeholder "
+              "(empty, *.invalid, example.*).")
+@click.option("--from-name", envvar="PROGRESS_XL_FROM_NAME", default="",
+              help="The officer who signs the letters [default: ผู้ประสานงาน สยป.] (env PROGRESS_XL_FROM_NAME).")
+@click.option("--from-position", envvar="PROGRESS_XL_FROM_POSITION", default="",
+              help="The officer's position (env PROGRESS_XL_FROM_POSITION).")
+@click.option("--from-unit", envvar="PROGRESS_XL_FROM_UNIT", default="",
+              help="The officer's unit [default: สำนักยุทธศาสตร์และประเมินผล] (env PROGRESS_XL_FROM_UNIT).")
+@click.option("--from-phone", envvar="PROGRESS_XL_FROM_PHONE", default="",
+              help="The officer's phone (env PROGRESS_XL_FROM_PHONE).")
+@click.option("--reply-day", envvar="PROGRESS_XL_REPLY_DAY", type=click.IntRange(1, 31), default=25,
+              show_default=True, help="Replies are asked for by this day of the month...")
+@click.option("--reply-months", envvar="PROGRESS_XL_REPLY_MONTHS", type=click.IntRange(0, 12), default=1,
+              show_default=True, help="...this many months after the report month (never before the writing "
+              "day: then a week after it).")
+@click.option("--date", "date", type=DateParam(), help="Date on the messages, Bangkok time [default: now].")
 @click.option("--send", is_flag=True, help="Deliver over SMTP; without it, a dry run that lists what would go.")
 @click.option("--smtp-host", envvar="PROGRESS_XL_SMTP_HOST", default="localhost", show_default=True)
 @click.option("--smtp-port", envvar="PROGRESS_XL_SMTP_PORT", type=int, default=587, show_default=True)
@@ -285,37 +298,38 @@ def collect(sources: tuple[Path, ...], inbox: Path, quiet: bool, workers):
 @click.option("--ssl", "use_ssl", is_flag=True, help="SMTP over TLS from the start (port 465).")
 @click.option("--smtp-user", envvar="PROGRESS_XL_SMTP_USER", help="SMTP login; the password is read only from "
               "the environment variable PROGRESS_XL_SMTP_PASSWORD.")
-def outbox(register, fy, out_dir, workbooks, month, run_dir, ledger_path, sender, from_name, date, send,
-           smtp_host, smtp_port, starttls, use_ssl, smtp_user):
-    """Write each agency its messages as .eml: the kickoff (--workbooks), or a month's returned workbooks
-    and reminders (--month --run); --send delivers them over SMTP.
+def outbox(register, fy, out_dir, workbooks, month, run_dir, ledger_path, sender, from_name, from_position,
+           from_unit, from_phone, reply_day, reply_months, date, send, smtp_host, smtp_port, starttls, use_ssl,
+           smtp_user):
+    """Write each agency its letters as .eml: the kickoff (--workbooks), or a month's returned workbooks,
+    reminders and receipts (--month --run); --send delivers them over SMTP.
 
-    Exit code 0 when every message was written (and, with --send, delivered); 1 otherwise.
+    Exit code 0 when every message was written (and, with --send, delivered to every recipient); 1 otherwise.
     """
-    from .outbox import kickoff_letters, month_letters, send as deliver, sender_address, write_outbox
+    from .fiscal import BANGKOK
+    from .issues import issue, render
+    from .outbox import ReplyRule, Sender, is_placeholder, kickoff_letters, letters_of_month, send as deliver, \
+        workbooks_by_code, write_outbox
     projects = list(_projects(register, fy).values())
     if not workbooks and not month:
         raise click.UsageError("ระบุ --workbooks หรือ --month กับ --run / give --workbooks, or --month with --run")
-    letters = []
-    if workbooks:
-        from .read import project_code_of
-        found = {}
-        for path in sorted(workbooks.rglob("*.xlsx")):
-            code = project_code_of(path)
-            if code:
-                found.setdefault(code, path)
-        letters += kickoff_letters(projects, found, fy)
+    if month and not run_dir:
+        raise click.UsageError("--month ต้องระบุ --run ด้วย / --month needs --run")
+    officer = Sender(sender, from_name, from_position, from_unit, from_phone).completed()
+    if is_placeholder(sender):
+        if send:
+            _fail(ProgressXLError([issue("S016", file="--from", address=sender)]))
+        click.echo(str(issue("S017", file="--from", address=sender)), err=True)
+    when = dt.datetime.combine(date, dt.time(9, 0), tzinfo=BANGKOK) if date else dt.datetime.now(BANGKOK)
+    letters = kickoff_letters(projects, workbooks_by_code(workbooks), fy, officer=officer) if workbooks else []
     if month:
-        if not run_dir:
-            raise click.UsageError("--month ต้องระบุ --run ด้วย / --month needs --run")
-        from .ledger import Ledger
         try:
-            with Ledger(ledger_path or run_dir / "ledger.sqlite") as ledger:
-                letters += month_letters(projects, ledger=ledger, fy=fy, month=month, returned_dir=run_dir / "returned")
+            letters += letters_of_month(projects, fy=fy, month=month, run_dir=run_dir, ledger_path=ledger_path,
+                                        out_dir=out_dir, written=when.date(), rule=ReplyRule(reply_day, reply_months),
+                                        officer=officer)
         except ProgressXLError as exc:
             _fail(exc)
-    when = dt.datetime.combine(date, dt.time(9, 0)).astimezone() if date else dt.datetime.now().astimezone()
-    written, problems = write_outbox(letters, out_dir, sender=sender_address(from_name, sender), date=when)
+    written, problems = write_outbox(letters, out_dir, sender=officer, date=when)
     for w in written:
         cc = f" cc {', '.join(w.letter.cc)}" if w.letter.cc else ""
         click.echo(f"{w.path}: {', '.join(w.letter.to)}{cc} · {len(w.letter.attachments)} ไฟล์แนบ/attachments · "
@@ -323,16 +337,15 @@ def outbox(register, fy, out_dir, workbooks, month, run_dir, ledger_path, sender
     for line in problems:
         click.echo(str(line), err=True)
     if not send:
-        click.echo(f"เขียน {len(written)} ข้อความ ยังไม่ได้ส่ง (ใช้ --send เพื่อส่ง) / wrote {len(written)} messages, "
-                   f"nothing sent (dry run; --send delivers them) → {out_dir}")
+        click.echo(" / ".join(render("S018", count=len(written), out=out_dir)))
         raise SystemExit(1 if problems else 0)
-    delivered, failures = deliver([w.path for w in written], host=smtp_host, port=smtp_port, starttls=starttls,
-                                  user=smtp_user, use_ssl=use_ssl, log=out_dir / "sent.json")
-    for line in failures:
+    result = deliver([w.path for w in written], host=smtp_host, port=smtp_port, starttls=starttls,
+                     user=smtp_user, use_ssl=use_ssl, log=out_dir / "sent.json")
+    for line in result.problems:
         click.echo(str(line), err=True)
-    click.echo(f"ส่งแล้ว {len(delivered)} จาก {len(written)} ข้อความ / sent {len(delivered)} of {len(written)} messages "
-               f"via {smtp_host}:{smtp_port}")
-    raise SystemExit(1 if problems or failures else 0)
+    click.echo(" / ".join(render("S019", sent=len(result.sent), partly=len(result.partly), unsent=len(result.unsent),
+                                 earlier=len(result.earlier), count=len(written), server=f"{smtp_host}:{smtp_port}")))
+    raise SystemExit(1 if problems or not result.complete else 0)
 
 
 @main.command("import-legacy")

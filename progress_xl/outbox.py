@@ -1,23 +1,23 @@
-"""outbox: the coordinator's messages to each agency, as ready-to-send `.eml` files, and sending them.
+"""outbox: the coordinator's letters (letters.py) as ready-to-send `.eml` files, and sending them.
 
-Three kinds: the fiscal-year kickoff (the agency's blank workbooks attached), the returned workbooks
-of a month (problems marked on the cells) with the files that were refused, and a reminder for the
-projects that have not reported. Thai first, English beside it. Attachment names are written both
-ways: RFC 2231 `filename*=` for modern clients and RFC 2047 words in `name=` for Outlook, which
-otherwise shows `ATT00001.dat`. The messages are built with the `compat32` MIME classes because
-the default policy re-folds a long encoded `name=` into a shape Outlook does not read.
+Attachment names are written both ways: RFC 2231 `filename*=` for modern clients and RFC 2047 words
+in `name=` for Outlook, which otherwise shows `ATT00001.dat`. The messages are built with the
+`compat32` MIME classes because the default policy re-folds a long encoded `name=` into a shape
+Outlook does not read.
 
 The same inputs give byte-identical files (the Message-ID is a digest of the content, the Date is
-given), so a rerun never looks like a new message; `--send` records what went out in `sent.json`
-and never sends a Message-ID twice.
+given), so a rerun never looks like a new message. `--send` records in `sent.json`, per Message-ID,
+which addresses have the message: an address the server refused is tried again on the next `--send`,
+alone, and nobody gets a message twice.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
-import re
 import smtplib
+import socket
 import ssl
 from dataclasses import dataclass, field
 from email import encoders, policy
@@ -25,57 +25,64 @@ from email.header import Header
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email.utils import format_datetime, formataddr, getaddresses
+from email.parser import BytesHeaderParser
+from email.utils import format_datetime, getaddresses, parseaddr
 from pathlib import Path
 
 from .files import atomic_write, read_json, write_json
-from .fiscal import format_be_long, month_bounds, month_label, month_label_en
+from .fiscal import BANGKOK
 from .issues import Issue, issue
-from .register import Project
-from .spec import load_spec
+from .letters import (KICKOFF, RECEIPT, REMINDER, RETURNED, Letter, Officer, ReplyRule, Sender,  # noqa: F401
+                      calendar_period, kickoff_letters, month_letters, receipt_letters, reply_by)
 
-KICKOFF, RETURNED, REMINDER = "kickoff", "returned", "reminder"
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 PASSWORD_ENV = "PROGRESS_XL_SMTP_PASSWORD"
 SENT = "sent.json"
-MAX_FINDINGS_IN_BODY = 8
 WIRE = policy.compat32.clone(linesep="\r\n")
+PLACEHOLDER_TLDS = ("invalid", "example", "test", "localhost")      # RFC 2606: never a real mailbox
+PLACEHOLDER_DOMAINS = ("example.com", "example.net", "example.org")
 
 
-@dataclass
-class Letter:
-    kind: str
-    agency: str                  # agency code (the 8 digits of the project codes)
-    agency_name: str
-    to: list[str]
-    cc: list[str]
-    subject: str
-    body: str
-    attachments: list[tuple[str, bytes]] = field(default_factory=list)
+def is_placeholder(address: str) -> bool:
+    """True for an empty address or one at a reserved domain (`*.invalid`, `example.*`, `example.com`)."""
+    mailbox = parseaddr(address or "")[1]
+    domain = mailbox.rpartition("@")[2].lower().rstrip(".") if "@" in mailbox else ""
+    labels = domain.split(".")
+    return (not domain or labels[-1] in PLACEHOLDER_TLDS or labels[0] == "example"
+            or any(domain == d or domain.endswith("." + d) for d in PLACEHOLDER_DOMAINS))
 
-    @property
-    def filename(self) -> str:
-        return f"{self.kind}_{self.agency}.eml"
 
-    def message(self, sender: str, date: dt.datetime) -> MIMEMultipart:
-        msg = MIMEMultipart()
-        msg["From"] = sender
-        msg["To"] = ", ".join(self.to)
-        if self.cc:
-            msg["Cc"] = ", ".join(self.cc)
-        msg["Subject"] = Header(self.subject, "utf-8")
-        msg["Date"] = format_datetime(date)
-        digest = hashlib.sha256("\0".join([self.kind, self.agency, ",".join(self.to), self.subject, self.body,
-                                           *(f"{n}:{hashlib.sha256(d).hexdigest()}" for n, d in self.attachments)])
-                                .encode("utf-8")).hexdigest()[:24]
-        domain = sender.rsplit("@", 1)[-1].strip("> ") or "progress-xl.invalid"
-        msg["Message-ID"] = f"<{digest}.{self.kind}.{self.agency}@{domain}>"
-        msg.set_boundary(f"=_px_{digest}")          # "=_" never occurs in base64 parts; fixed for reruns
-        msg["X-Progress-XL"] = f"{self.kind}; agency={self.agency}"
-        msg.attach(MIMEText(self.body, "plain", "utf-8"))
-        for name, data in self.attachments:
-            msg.attach(attachment(name, data))
-        return msg
+def sender_address(name: str, address: str) -> str:
+    return Sender(address, name).header
+
+
+def message(letter: Letter, sender: str | Sender, date: dt.datetime) -> MIMEMultipart:
+    """The letter as a MIME message from `sender`, dated `date` in Bangkok time (+0700)."""
+    header = sender.header if isinstance(sender, Sender) else sender
+    msg = MIMEMultipart()
+    msg["From"] = header
+    msg["To"] = ", ".join(letter.to)
+    if letter.cc:
+        msg["Cc"] = ", ".join(letter.cc)
+    msg["Subject"] = Header(letter.subject, "utf-8")
+    msg["Date"] = format_datetime(date.astimezone(BANGKOK) if date.tzinfo else date.replace(tzinfo=BANGKOK))
+    # Identity is the content, not the recipients: an address added to the register later gets the
+    # same message (the same Message-ID) on the next --send, and the others do not get it again.
+    digest = hashlib.sha256("\0".join([letter.kind, letter.agency, letter.period, letter.subject, letter.body,
+                                       *letter.files, *(f"{n}:{hashlib.sha256(d).hexdigest()}"
+                                                        for n, d in letter.attachments)])
+                            .encode("utf-8")).hexdigest()[:24]
+    domain = parseaddr(header)[1].rpartition("@")[2] or "progress-xl.invalid"
+    msg["Message-ID"] = f"<{digest}.{letter.kind}.{letter.agency}@{domain}>"
+    msg.set_boundary(f"=_px_{digest}")          # "=_" never occurs in base64 parts; fixed for reruns
+    msg["X-Progress-XL"] = f"{letter.kind}; agency={letter.agency}" + (f"; period={letter.period}"
+                                                                       if letter.period else "")
+    if letter.files:
+        msg["X-Progress-XL-Files"] = " ".join(letter.files)
+    msg.attach(MIMEText(letter.body, "plain", "utf-8"))
+    for name, data in letter.attachments:
+        msg.attach(attachment(name, data))
+    return msg
 
 
 def attachment(name: str, data: bytes) -> MIMEBase:
@@ -91,144 +98,31 @@ def attachment(name: str, data: bytes) -> MIMEBase:
     return part
 
 
-# -- who gets what -----------------------------------------------------------------------------
-def _agencies(projects: list[Project]) -> dict[str, list[Project]]:
-    out: dict[str, list[Project]] = {}
-    for p in sorted(projects, key=lambda p: p.code):
-        out.setdefault(p.agency_code, []).append(p)
-    return out
+# -- what the command writes ---------------------------------------------------------------------
+def workbooks_by_code(folder: Path) -> dict[str, Path]:
+    """Project code -> the generated workbook for it in `folder` (found by the code inside each file)."""
+    from .read import project_code_of
+    found: dict[str, Path] = {}
+    for path in sorted(Path(folder).rglob("*.xlsx")):
+        code = project_code_of(path)
+        if code:
+            found.setdefault(code, path)
+    return found
 
 
-def _addresses(projects: list[Project]) -> tuple[list[str], list[str]]:
-    """To: the agency's address(es); Cc: the people responsible for the projects concerned."""
-    to = sorted({p["agency_email"].strip() for p in projects if p["agency_email"]})
-    cc = sorted({p["responsible_email"].strip() for p in projects if p["responsible_email"]} - set(to))
-    return (to, cc) if to else (cc, [])
+def letters_of_month(projects, *, fy: int, month: int, run_dir: Path, ledger_path: Path | None, out_dir: Path,
+                     written: dt.date, rule: ReplyRule, officer: Sender) -> list[Letter]:
+    """The month's returned workbooks, refused files, reminders, and a receipt for every file not yet
+    receipted (sent.json in `out_dir` says which were)."""
+    from .ledger import Ledger
+    with Ledger(ledger_path or Path(run_dir) / "ledger.sqlite") as ledger:
+        letters = month_letters(projects, ledger=ledger, fy=fy, month=month, returned_dir=Path(run_dir) / "returned",
+                                written=written, rule=rule, officer=officer)
+        return letters + receipt_letters(ledger.submissions(fy, month), projects=projects, fy=fy, month=month,
+                                         done=receipted(Path(out_dir) / SENT), officer=officer)
 
 
-def _agency_name(projects: list[Project]) -> str:
-    return projects[0]["agency"] or projects[0].agency_code
-
-
-def _project_lines(projects) -> str:
-    return "\n".join(f"  - {p.code}  {p['project_name']}" for p in projects)
-
-
-SIGNATURE = ("ผู้ประสานงาน สำนักยุทธศาสตร์และประเมินผล (สยป.)\n"
-             "Coordinator, Strategy and Evaluation Department\n"
-             "(ข้อความนี้สร้างโดย progress_xl / generated by progress_xl)")
-
-
-def kickoff_letters(projects: list[Project], workbooks: dict[str, Path], fy: int) -> list[Letter]:
-    """One message per agency with its blank workbooks for fiscal year `fy`."""
-    spec = load_spec()
-    sheet, first, last = spec.sheets["monthly"], *spec.reporting_window
-    letters = []
-    for agency, group in _agencies(projects).items():
-        to, cc = _addresses(group)
-        files = [(workbooks[p.code].name, workbooks[p.code].read_bytes()) for p in group if p.code in workbooks]
-        name = _agency_name(group)
-        body = (f"เรียน {name}\n\n"
-                f"ขอส่งแบบรายงานความก้าวหน้าโครงการ ปีงบประมาณ พ.ศ. {fy} จำนวน {len(files)} โครงการ ตามไฟล์แนบ "
-                f"(หนึ่งไฟล์ต่อหนึ่งโครงการ)\n"
-                f"กรุณากรอกรายงานในแผ่นงาน \"{sheet}\" ทุกเดือน แล้วส่งไฟล์เดิมกลับมาทางอีเมลนี้ "
-                f"ระหว่างวันที่ {first}-{last} ของเดือน ไม่ต้องเปลี่ยนชื่อไฟล์หรือแผ่นงาน\n\n"
-                f"{_project_lines(group)}\n\n"
-                f"Dear {name},\n\n"
-                f"Attached are the progress report workbooks for fiscal year {fy} (FY {fy - 543} CE), one per project "
-                f"({len(files)}). Please fill in the sheet \"{sheet}\" every month and send the same file back to "
-                f"this address between day {first} and day {last} of each month; there is no need to rename the file or its sheets.\n\n{SIGNATURE}\n")
-        letters.append(Letter(KICKOFF, agency, name, to, cc,
-                              f"แบบรายงานความก้าวหน้าโครงการ ปีงบประมาณ {fy} / progress report workbooks FY {fy}: {name}",
-                              body, files))
-    return letters
-
-
-def _finding_lines(findings) -> str:
-    shown = [f for f in findings if f[1] in ("error", "warning")]
-    lines = [f"      {'ต้องแก้' if sev == 'error' else 'ตรวจสอบ'} / {'fix' if sev == 'error' else 'check'} "
-             f"{(sheet + '!' + cell) if sheet and cell else (cell or '')}: {th} / {en}"
-             for code, sev, sheet, cell, value, th, en in shown[:MAX_FINDINGS_IN_BODY]]
-    if len(shown) > MAX_FINDINGS_IN_BODY:
-        lines.append(f"      ... และอีก {len(shown) - MAX_FINDINGS_IN_BODY} รายการในไฟล์แนบ / "
-                     f"and {len(shown) - MAX_FINDINGS_IN_BODY} more in the attachment")
-    return "\n".join(lines)
-
-
-def month_letters(projects: list[Project], *, ledger, fy: int, month: int, returned_dir: Path) -> list[Letter]:
-    """The month's returned workbooks and refused files, and reminders for the projects not heard from."""
-    from .consolidate import current_submissions
-    from .returned import returned_name
-    from .review import HAS_ISSUES, REJECTED
-    label, label_en = month_label(fy, month), month_label_en(fy, month)
-    due = format_be_long(month_bounds(fy, month)[1])
-    current = current_submissions(ledger, fy, month)
-    register = {p.code: p for p in projects}
-    letters = []
-    fixes: dict[str, list] = {}            # agency -> [(project, stored, findings, returned path)]
-    refused: dict[str, list] = {}          # sender address -> [stored]
-    for s in ledger.submissions(fy, month):
-        if s.state == HAS_ISSUES and s.project_code in register and getattr(current.get(s.project_code), "id", None) == s.id:
-            path = Path(returned_dir) / returned_name(s.name)
-            fixes.setdefault(register[s.project_code].agency_code, []).append(
-                (register[s.project_code], s, ledger.findings(s.id), path))
-        elif s.state == REJECTED and s.source == "workbook":
-            project = register.get(s.project_code or "")
-            key = (project.agency_code if project else None) or (s.sender or "")
-            refused.setdefault(key, []).append((project, s))
-    groups = _agencies(projects)
-    for agency in sorted(set(fixes) | {k for k in refused if k in groups}):
-        group = groups[agency]
-        items, bad = fixes.get(agency, []), refused.get(agency, [])
-        to, cc = _addresses([p for p, *_ in items] + [p for p, _ in bad if p] or group)
-        name = _agency_name(group)
-        th = []
-        for p, s, findings, path in items:
-            th.append(f"  - {p.code} {p['project_name']}\n    ไฟล์ที่ส่ง / received: {s.name}\n{_finding_lines(findings)}")
-        for p, s in bad:
-            th.append(f"  - ไฟล์ {s.name}: ไม่รับ {s.reason_th or ''} / refused: {s.reason_en or ''}")
-        body = (f"เรียน {name}\n\n"
-                f"ผลการตรวจรายงานประจำเดือน {label} พบรายการที่ต้องแก้ไขหรือตรวจสอบ ตามรายการด้านล่าง "
-                f"ในไฟล์แนบได้ระบายสีช่องที่มีปัญหาและมีคำอธิบายที่ช่องนั้น รวมทั้งแผ่นงาน \"ตรวจสอบ Checks\" "
-                f"กรุณาแก้ไขในไฟล์แนบแล้วส่งกลับมาภายในวันที่ {due}\n\n"
-                + "\n".join(th) +
-                f"\n\nDear {name},\n\nThe reports for {label_en} above need a correction or a check. In the attached "
-                f"workbooks each problem cell is coloured and carries a comment; the first sheet lists them all. "
-                f"Please correct the attached files and send them back by {month_bounds(fy, month)[1].isoformat()}.\n\n"
-                f"{SIGNATURE}\n")
-        files = [(path.name, path.read_bytes()) for _, _, _, path in items if path.is_file()]
-        letters.append(Letter(RETURNED, agency, name, to, cc,
-                              f"แบบรายงานที่ต้องแก้ไข เดือน {label} / reports to correct, {label_en}: {name}", body, files))
-    for sender in sorted(k for k in refused if k not in groups and k):
-        lines = "\n".join(f"  - {s.name}: {s.reason_th or ''} / {s.reason_en or ''}" for _, s in refused[sender])
-        body = (f"เรียน ผู้ส่ง\n\nไฟล์ที่ส่งมาสำหรับเดือน {label} ใช้ไม่ได้ด้วยเหตุผลด้านล่าง กรุณาใช้แบบรายงานที่ได้รับ "
-                f"แล้วส่งใหม่\n\n{lines}\n\nThe files you sent for {label_en} could not be used, for the reasons "
-                f"above. Please use the workbook you were sent and send it again.\n\n{SIGNATURE}\n")
-        letters.append(Letter(RETURNED, _mailbox_key(sender), sender, [sender], [],
-                              f"ไฟล์ที่ส่งมาใช้ไม่ได้ เดือน {label} / files refused, {label_en}", body))
-    for agency, group in groups.items():
-        missing = [p for p in group if p.code not in current]
-        if not missing:
-            continue
-        to, cc = _addresses(missing)
-        name = _agency_name(group)
-        body = (f"เรียน {name}\n\n"
-                f"ยังไม่ได้รับรายงานความก้าวหน้าประจำเดือน {label} ของโครงการต่อไปนี้ {len(missing)} โครงการ "
-                f"กรุณากรอกในแบบรายงานเดิม (ที่มีรายงานเดือนก่อน ๆ) แล้วส่งกลับมาภายในวันที่ {due}\n\n"
-                f"{_project_lines(missing)}\n\n"
-                f"Dear {name},\n\nWe have not yet received the {label_en} progress report for the {len(missing)} "
-                f"project(s) above. Please fill it in the workbook you have been using and send it back by "
-                f"{month_bounds(fy, month)[1].isoformat()}.\n\n{SIGNATURE}\n")
-        letters.append(Letter(REMINDER, agency, name, to, cc,
-                              f"ติดตามรายงานความก้าวหน้า เดือน {label} / reminder: {label_en} reports: {name}", body))
-    return letters
-
-
-def _mailbox_key(address: str) -> str:
-    return "".join(ch if ch.isalnum() else "_" for ch in address)[:60]
-
-
-# -- writing and sending -----------------------------------------------------------------------
+# -- writing -------------------------------------------------------------------------------------
 @dataclass
 class Written:
     path: Path
@@ -237,72 +131,219 @@ class Written:
     size: int
 
 
-def write_outbox(letters: list[Letter], out_dir: Path, *, sender: str, date: dt.datetime) -> tuple[list[Written], list[Issue]]:
-    """One .eml per letter, written atomically; a letter without any address is an issue."""
+def write_outbox(letters: list[Letter], out_dir: Path, *, sender: str | Sender,
+                 date: dt.datetime) -> tuple[list[Written], list[Issue]]:
+    """One .eml per letter in OUT/<kind>/, written atomically; a letter without any address is an issue."""
     out_dir = Path(out_dir)
     written, problems = [], []
     for letter in letters:
         if not letter.to:
             problems.append(issue("S002", file=letter.filename, agency=f"{letter.agency} {letter.agency_name}"))
             continue
-        data = letter.message(sender, date).as_bytes(policy=WIRE)
+        data = message(letter, sender, date).as_bytes(policy=WIRE)
         target = out_dir / letter.kind / letter.filename
         with atomic_write(target) as fh:
             fh.write(data)
-        message_id = _message_id(data)
-        written.append(Written(target, letter, message_id, len(data)))
+        written.append(Written(target, letter, Outgoing.of(target, data).message_id, len(data)))
     return written, problems
 
 
-def _message_id(data: bytes) -> str:
-    head = data.split(b"\r\n\r\n", 1)[0]
-    found = re.search(rb"^Message-ID: *(\S+)", head, re.M | re.I)
-    return found[1].decode("ascii", "replace") if found else hashlib.sha256(data).hexdigest()
+# -- what went to whom: sent.json ------------------------------------------------------------------
+class SentLog:
+    """sent.json: per Message-ID the file, its recipients and those who have it; per received file
+    (sha256) the receipt that answered it. Reads the first format too (Message-ID -> file, to, at),
+    in which every address listed had the message."""
+
+    def __init__(self, path: Path | None):
+        self.path = Path(path) if path else None
+        data = read_json(self.path) if self.path else {}
+        if "messages" in data:
+            self.messages, self.receipts = dict(data["messages"]), dict(data.get("receipts") or {})
+        else:
+            self.messages = {k: {**v, "delivered": list(v.get("to") or [])} for k, v in data.items()
+                             if isinstance(v, dict)}
+            self.receipts = {}
+
+    def delivered(self, message_id: str) -> set[str]:
+        return {a.lower() for a in (self.messages.get(message_id) or {}).get("delivered") or []}
+
+    def record(self, out: "Outgoing", got: list[str]) -> None:
+        had = (self.messages.get(out.message_id) or {}).get("delivered") or []
+        delivered = sorted(set(had) | set(got), key=str.lower)
+        self.messages[out.message_id] = {"file": out.path.name, "to": out.recipients, "delivered": delivered,
+                                         "at": dt.datetime.now(BANGKOK).isoformat(timespec="seconds")}
+        if not out.pending_after(self):
+            for sha in out.files:
+                self.receipts[sha] = out.message_id
+        self.save()
+
+    def save(self) -> None:
+        if self.path:
+            write_json(self.path, {"format": 2, "messages": self.messages, "receipts": self.receipts})
+
+
+def receipted(path: Path) -> set[str]:
+    """The sha256 of every received file whose receipt has reached its sender (from sent.json)."""
+    return set(SentLog(path).receipts)
+
+
+@dataclass
+class Outgoing:
+    path: Path
+    data: bytes
+    message_id: str
+    mail_from: str
+    recipients: list[str]
+    files: tuple[str, ...]
+
+    @classmethod
+    def of(cls, path: Path, data: bytes) -> "Outgoing":
+        # Headers through the email package: a Message-ID folded onto a second line (compat32 folds a
+        # long one) is still the same key, so a rerun does not send the message again.
+        head = BytesHeaderParser(policy=policy.default).parsebytes(data)
+        message_id = str(head.get("Message-ID") or "").strip() or hashlib.sha256(data).hexdigest()
+        rcpts = [a for _, a in getaddresses([str(v) for k in ("To", "Cc") for v in head.get_all(k, [])]) if a]
+        files = tuple(str(head.get("X-Progress-XL-Files") or "").split())
+        return cls(Path(path), data, message_id, parseaddr(str(head.get("From") or ""))[1],
+                   list(dict.fromkeys(rcpts)), files)
+
+    def pending_after(self, log: SentLog) -> list[str]:
+        had = log.delivered(self.message_id)
+        return [a for a in self.recipients if a.lower() not in had]
 
 
 def recipients(data: bytes) -> tuple[str, list[str]]:
     """(sender, every To and Cc address) of a written .eml."""
-    import email
-    msg = email.message_from_bytes(data, policy=policy.default)
-    rcpts = [addr for _, addr in getaddresses([str(v) for k in ("To", "Cc") for v in msg.get_all(k, [])]) if addr]
-    return str(msg["From"]), rcpts
+    out = Outgoing.of(Path(""), data)
+    return out.mail_from, out.recipients
+
+
+# -- sending ---------------------------------------------------------------------------------------
+@dataclass
+class Delivery:
+    sent: list[Path] = field(default_factory=list)      # every address has the message now
+    partly: list[Path] = field(default_factory=list)    # some addresses refused it: tried again next --send
+    unsent: list[Path] = field(default_factory=list)    # no address got it
+    earlier: list[Path] = field(default_factory=list)   # every address had it from an earlier --send
+    problems: list[Issue] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """Everything was delivered: nothing refused, nothing left unsent."""
+        return not (self.partly or self.unsent or self.problems)
+
+
+class _Stop(Exception):
+    def __init__(self, found: Issue):
+        self.issue = found
+        super().__init__(str(found))
 
 
 def send(paths: list[Path], *, host: str, port: int, starttls: bool, user: str | None, use_ssl: bool = False,
-         timeout: float = 30, log: Path | None = None) -> tuple[list[Path], list[Issue]]:
-    """Deliver the .eml files over SMTP; each Message-ID at most once (recorded in `log`)."""
+         timeout: float = 30, log: Path | None = None) -> Delivery:
+    """Deliver the .eml files over SMTP: each address at most once per Message-ID (recorded in `log`);
+    an address the server refused (4xx or 5xx) is reported and tried again, alone, next time."""
+    result, sent_log = Delivery(), SentLog(log)
+    todo = []
+    for path in map(Path, paths):
+        out = Outgoing.of(path, path.read_bytes())
+        if out.pending_after(sent_log):
+            todo.append(out)
+        else:
+            result.earlier.append(path)
+    if not todo:
+        return result
     password = os.environ.get(PASSWORD_ENV)
     if user and not password:
-        return [], [issue("S003", file=f"smtp://{user}@{host}:{port}", env=PASSWORD_ENV)]
-    sent_log = read_json(log) if log else {}
-    delivered, problems = [], []
+        result.problems.append(issue("S003", file=f"smtp://{user}@{host}:{port}", env=PASSWORD_ENV))
+        result.unsent += [out.path for out in todo]
+        return result
+    done = 0
     try:
-        smtp_class = smtplib.SMTP_SSL if use_ssl else smtplib.SMTP
-        with smtp_class(host, port, timeout=timeout) as smtp:
-            if starttls and not use_ssl:
-                smtp.starttls(context=ssl.create_default_context())
-            if user:
-                smtp.login(user, password)
-            for path in paths:
-                data = Path(path).read_bytes()
-                message_id = _message_id(data)
-                if message_id in sent_log:
-                    continue
-                sender, rcpts = recipients(data)
-                try:
-                    smtp.sendmail(getaddresses([sender])[0][1], rcpts, data)
-                except smtplib.SMTPException as exc:
-                    problems.append(issue("S001", file=Path(path).name, reason=str(exc)[:160]))
-                    continue
-                sent_log[message_id] = {"file": Path(path).name, "to": rcpts,
-                                        "at": dt.datetime.now().isoformat(timespec="seconds")}
-                delivered.append(Path(path))
-                if log:
-                    write_json(log, sent_log)
+        with _session(host, port, starttls=starttls, use_ssl=use_ssl, user=user, password=password,
+                      timeout=timeout) as smtp:
+            for out in todo:
+                _deliver(smtp, out, sent_log, result)
+                done += 1
+    except _Stop as stop:
+        result.problems.append(stop.issue)
+        result.unsent += [out.path for out in todo[done:]]
     except (OSError, smtplib.SMTPException) as exc:
-        problems.append(issue("S001", file=f"smtp://{host}:{port}", reason=f"{type(exc).__name__}: {exc}"[:160]))
-    return delivered, problems
+        result.problems.append(smtp_issue(exc, host=host, port=port, user=user, timeout=timeout))
+        result.unsent += [out.path for out in todo[done:]]
+    return result
 
 
-def sender_address(name: str, address: str) -> str:
-    return formataddr((name, address), charset="utf-8") if name else address
+@contextlib.contextmanager
+def _session(host, port, *, starttls, use_ssl, user, password, timeout):
+    server = f"smtp://{host}:{port}"
+    context = ssl.create_default_context()
+    smtp = (smtplib.SMTP_SSL(host, port, timeout=timeout, context=context) if use_ssl
+            else smtplib.SMTP(host, port, timeout=timeout))
+    with smtp:
+        smtp.ehlo()
+        if starttls and not use_ssl:
+            if not smtp.has_extn("starttls"):
+                raise _Stop(issue("S008", file=server))
+            smtp.starttls(context=context)
+            smtp.ehlo()
+        if user:
+            if not smtp.has_extn("auth"):
+                raise _Stop(issue("S014", file=server))
+            smtp.login(user, password)
+        yield smtp
+
+
+def _deliver(smtp: smtplib.SMTP, out: Outgoing, log: SentLog, result: Delivery) -> None:
+    pending = out.pending_after(log)
+    try:
+        refused = smtp.sendmail(out.mail_from, pending, out.data)
+    except smtplib.SMTPRecipientsRefused as exc:
+        refused = exc.recipients
+    except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+        result.problems.append(issue("S001", file=out.path.name, reason=_reply(exc.smtp_code, exc.smtp_error)))
+        result.unsent.append(out.path)
+        return
+    got = [a for a in pending if a not in refused]
+    log.record(out, got)
+    for address in pending:
+        if address in refused:
+            code, text = refused[address]
+            result.problems.append(issue("S004" if 400 <= code < 500 else "S005", file=out.path.name,
+                                         address=address, reply=_reply(code, text)))
+    if not refused:
+        result.sent.append(out.path)
+    elif got or len(pending) < len(out.recipients):
+        result.partly.append(out.path)
+    else:
+        result.unsent.append(out.path)
+
+
+def _reply(code, text) -> str:
+    text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text or "")
+    return " ".join(f"{code} {text}".split())[:200]
+
+
+def smtp_issue(exc: BaseException, *, host: str, port: int, user: str | None = None, timeout: float = 30) -> Issue:
+    """One line for a failure of the SMTP conversation: what happened, in words, never the exception's name."""
+    server = f"smtp://{host}:{port}"
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return issue("S010", file=server, user=user or "", reply=_reply(exc.smtp_code, exc.smtp_error))
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        # smtplib turns a timeout while waiting for a reply into "disconnected"; the timeout is the cause
+        if isinstance(exc.__context__, TimeoutError):
+            return issue("S007", file=server, seconds=f"{timeout:g}")
+        return issue("S012", file=server)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return issue("S013", file=server, reply=_reply(exc.smtp_code, exc.smtp_error))
+    if isinstance(exc, ssl.SSLError):
+        return issue("S009", file=server, reason=getattr(exc, "verify_message", None) or exc.reason or exc.strerror
+                     or "handshake")
+    if isinstance(exc, ConnectionRefusedError):
+        return issue("S006", file=server)
+    if isinstance(exc, TimeoutError):
+        return issue("S007", file=server, seconds=f"{timeout:g}")
+    if isinstance(exc, socket.gaierror):
+        return issue("S011", file=server, host=host)
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else " ".join(str(exc).split())
+    return issue("S015", file=server, reason=reason[:160] or "-")
