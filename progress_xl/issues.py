@@ -61,11 +61,15 @@ CATALOG: dict[str, Entry] = {
     "T009": Entry(W, "แบบฟอร์มของโครงการ {value} แต่ชื่อไฟล์หรือ _meta บอกโครงการอื่น ({detail})", "the workbook is for project {value}, but {detail}"),
     "T007": Entry(W, "ข้อมูลใน _meta ไม่ตรงกับคุณสมบัติเอกสาร ({detail})", "_meta disagrees with the document properties ({detail})"),
     # -- P: the project register ---------------------------------------------------------
-    "P001": Entry(E, "ทะเบียนโครงการไม่มีคอลัมน์ที่จำเป็น: {column}", "the project register lacks a required column: {column}"),
+    "P001": Entry(E, "ทะเบียนโครงการไม่มีคอลัมน์ที่จำเป็น: {column} (ชื่อที่ใช้ได้: {accepted}; หัวคอลัมน์ที่พบ: {found}; ใกล้เคียงที่สุด: {closest})", "the project register lacks a required column: {column} (accepted names: {accepted}; headers found: {found}; closest: {closest})"),
     "P002": Entry(E, "แถว {row} คอลัมน์ '{column}': ไม่มีค่า", "row {row}, column '{column}': missing value"),
     "P003": Entry(E, "แถว {row} คอลัมน์ '{column}': ค่า '{value}' ไม่ถูกต้อง ({reason_th})", "row {row}, column '{column}': invalid value '{value}' ({reason_en})"),
     "P004": Entry(E, "แถว {row}: รหัสโครงการ {value} ซ้ำกับแถว {first_row}", "row {row}: project code {value} repeats row {first_row}"),
     "P005": Entry(E, "ทะเบียนโครงการไม่มีโครงการของปีงบประมาณ {fy}", "the project register has no project of fiscal year {fy}"),
+    "P006": Entry(W, "แถว {row}: โครงการ {value} ไม่มีอีเมลทั้งของหน่วยงานและของผู้รับผิดชอบ ส่งแบบฟอร์มทางอีเมลไม่ได้", "row {row}: project {value} has no e-mail address (neither the agency's nor the responsible person's): its workbook cannot be e-mailed"),
+    "P007": Entry(W, "ทะเบียนโครงการไม่มีคอลัมน์อีเมล ({column}) ส่งแบบฟอร์มทางอีเมลไม่ได้", "the project register has no e-mail column ({column}): no workbook can be e-mailed"),
+    "P008": Entry(E, "แถว {row} คอลัมน์ '{column}': ยาว {length} ตัวอักษร เกินที่ช่องของ Excel เก็บได้ ({limit}) ไม่ได้สร้างแบบฟอร์มของแถวนี้", "row {row}, column '{column}': {length} characters, more than an Excel cell holds ({limit}); this row was not generated"),
+    "P009": Entry(N, "แถว {row} คอลัมน์ '{column}': {note_th}", "row {row}, column '{column}': {note_en}"),
     # -- V: one value --------------------------------------------------------------------
     "V001": Entry(E, "ต้องกรอก{label_th}", "{label_en} is required"),
     "V002": Entry(E, "{label_th}ต้องเป็นตัวเลข (พบ '{value}')", "{label_en} must be a number (found '{value}')"),
@@ -81,6 +85,7 @@ CATALOG: dict[str, Entry] = {
     "V012": Entry(W, "{label_th} {value} อาจหมายถึงร้อยละ {percent} กรุณายืนยัน", "{label_en} {value} may mean {percent} %: please confirm"),
     "V014": Entry(E, "{label_th}มีลิงก์ไปยังไฟล์อื่น ({value})", "{label_en} links to another file ({value})"),
     "V013": Entry(E, "{label_th}กำกวม อ่านไม่ได้อย่างแน่ชัด (พบ '{value}')", "{label_en} is ambiguous and was not guessed (found '{value}')"),
+    "V015": Entry(E, "{label_th}ต้องไม่ติดลบ (พบ {value}) ถ้าพิมพ์ {typed}.- ให้พิมพ์ {typed} โดยไม่มี .-", "{label_en} must not be negative (found {value}); if you typed {typed}.- type {typed} without '.-'"),
     # -- R: rules across cells or months ---------------------------------------------------
     "R101": Entry(E, "ความก้าวหน้าสะสมลดลง (พบ {value} หลังจาก {previous})", "cumulative progress fell (found {value} after {previous})"),
     "R102": Entry(E, "เบิกใช้สะสมเกินงบประมาณที่ได้รับ (พบ {value} จาก {budget})", "disbursed to date exceeds the allocated budget (found {value} of {budget})"),
@@ -175,6 +180,12 @@ CATALOG: dict[str, Entry] = {
     "N006": Entry(N, "ยอดของแต่ละครั้งรวมกันและยอดครั้งสุดท้ายต่างเท่ากับงบประมาณที่ใช้ไป {header} บาท ตามหัวรายงาน อ่านเป็นยอดของแต่ละครั้ง (ทั้งสองแบบได้ค่าเดียวกัน)", "the money lines give the print-out's header total ({header} baht) both added up and as the last running total: read as per-report amounts (the two readings agree)"),
     "N007": Entry(N, "หัวรายงานไม่มีงบประมาณที่ใช้ไป อ่านงบประมาณที่เบิกใช้เป็นยอดของแต่ละครั้ง (รวม {total} บาท)", "the print-out has no header total (budget used): the money lines read as per-report amounts (sum {total} baht)"),
     "N008": Entry(N, "หัวรายงานไม่มีงบประมาณที่ใช้ไป อ่านงบประมาณที่เบิกใช้เป็นยอดสะสม เพราะยอดไม่เคยลดลง และเมื่อรวมกันได้ {total} บาท เกินงบประมาณที่ได้รับ {budget} บาท ขณะที่ยอดล่าสุด {last} บาท ไม่เกิน จึงเก็บเป็นผลต่างจากครั้งก่อน", "the print-out has no header total (budget used): the money lines read as running totals, since they never fall and added up ({total} baht) they exceed the budget ({budget} baht) while the last ({last} baht) does not; each stored as the difference from the report before"),
+    "N009": Entry(N, "ตัดเครื่องหมาย ' ที่นำหน้า '{raw}' ออก อ่านเป็น '{text}'", "dropped the leading apostrophe of '{raw}', read as '{text}'"),
+    "N010": Entry(N, "เบอร์โทร {raw} ขาดเลข 0 นำหน้า (Excel ตัดออกเมื่อเก็บเป็นตัวเลข) อ่านเป็น {text}", "phone {raw} had lost its leading 0 (Excel drops it from a number), read as {text}"),
+    "N011": Entry(N, "'{raw}' ไม่ใช่เบอร์โทรศัพท์ไทยที่รู้จัก (เช่น 02-123-4567 หรือ 081-234-5678) เก็บไว้ตามที่พิมพ์", "'{raw}' could not be recognised as a Thai phone number (such as 02-123-4567 or 081-234-5678): kept as typed"),
+    "N012": Entry(N, "อ่าน '{raw}' เป็น {value_th} (ล้าน = 1,000,000)", "read '{raw}' as {value_en} (in millions)"),
+    "N013": Entry(N, "ลบอักขระควบคุมที่มองไม่เห็นซึ่ง Excel เก็บไม่ได้ {count} ตัว", "removed {count} invisible control character(s) that Excel cannot hold"),
+    "N014": Entry(N, "ข้อความยาว {length} ตัวอักษร เกินที่ช่องของ Excel เก็บได้ ตัดเหลือ {limit} ตัวอักษร ลงท้ายด้วย …", "a text of {length} characters is more than an Excel cell holds: cut to {limit}, ending with …"),
 }
 
 

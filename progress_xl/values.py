@@ -13,6 +13,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import regex
+from openpyxl.utils.escape import unescape as _openpyxl_unescape
+
 from .fiscal import BE_OFFSET, EN_MONTHS_ABBR, THAI_MONTHS_ABBR, THAI_MONTHS_FULL, format_be_long
 
 _DIGITS = {ord(c): str(i) for i, c in enumerate("๐๑๒๓๔๕๖๗๘๙")}
@@ -51,8 +54,15 @@ def clean_text(text: str) -> str:
     return re.sub(r" {2,}", " ", text).strip()
 
 
+# Whitespace (NBSP, ideographic space...), controls and invisible format characters (zero-width
+# spaces and joiners, BOM, soft hyphen, direction marks): a cell holding only these looks empty.
+_BLANK = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+                    r"\u2060-\u2064\u2066-\u206f\ufeff]*")
+
+
 def is_blank(raw) -> bool:
-    return raw is None or (isinstance(raw, str) and clean_text(raw) == "")
+    """None, or a string that shows nothing: empty, spaces of any kind, zero-width characters."""
+    return raw is None or (isinstance(raw, str) and _BLANK.fullmatch(raw) is not None)
 
 
 # -- numbers ---------------------------------------------------------------------------------
@@ -84,28 +94,49 @@ def _normalise(decimal: Decimal) -> Decimal:
     if not decimal.is_finite() or abs(decimal) >= MAX_NUMBER:
         raise Unreadable("V013")
     decimal = decimal.normalize()
-    return decimal.to_integral_value() if decimal == decimal.to_integral_value() else decimal
+    # quantize, not to_integral_value: 1.5E+6 stays 1.5E+6 there, and people write 1500000
+    return decimal.quantize(Decimal(1)) if decimal == decimal.to_integral_value() else decimal
+
+
+_MILLION = re.compile(r"(?P<n>.+?)\s*ล้าน\s*(บาท)?\.?", re.I)
+
+
+def _money_text(text: str) -> Decimal:
+    """The signed amount of `122,800 บาท`, `฿122,800.-`, `(500)`, `500-`."""
+    body = re.sub(r"^(฿|บาท)\s*|\s*(บาท|฿|baht|thb)\.?$", "", text, flags=re.I)
+    body = re.sub(r"\.-$|\s", "", body)
+    negative = bool(re.fullmatch(r"-.+|\(.+\)|.+-", body))
+    value = _decimal_from_text(body.strip("-()"))
+    return -value if negative else value
+
+
+def _negative(value: Decimal, number: bool) -> Unreadable:
+    # LibreOffice stores `122,800.-` typed into a number cell as -122800: a whole negative number
+    # says how to type it; a negative typed as text is shown as typed.
+    if number and value == value.to_integral_value():
+        return Unreadable("V015", value=f"{_normalise(value):,}", typed=f"{_normalise(-value):,}")
+    return Unreadable("V006", value=f"{value:,}")
 
 
 def parse_money(raw) -> Parsed:
-    """Baht as Decimal: `122,800`, `122,800 บาท`, `฿122,800.-`, `๑๒๒,๘๐๐`; never negative."""
+    """Baht as Decimal: `122,800`, `122,800 บาท`, `฿122,800.-`, `๑๒๒,๘๐๐`, `1.5 ล้านบาท`; never negative.
+    Amounts in words (`หนึ่งแสนบาท`) are never guessed."""
     if is_blank(raw):
         return Parsed(None)
-    if isinstance(raw, (int, float)):
+    number = isinstance(raw, (int, float, Decimal))
+    if number:
         value = _decimal_from_number(raw)
-        notes = ()
     else:
         text = clean_text(ascii_digits(str(raw)))
-        body = re.sub(r"^(฿|บาท)\s*|\s*(บาท|฿|baht|thb)\.?$", "", text, flags=re.I)
-        body = re.sub(r"\.-$|\s", "", body)
-        negative = bool(re.fullmatch(r"-.+|\(.+\)|.+-", body))
-        body = body.strip("-()")
-        value = _decimal_from_text(body)
-        value = -value if negative else value
-        notes = (Note("N001", {"raw": str(raw), "value_th": f"{value:,} บาท", "value_en": f"{value:,} baht"}),)
+        million = _MILLION.fullmatch(text)
+        value = _money_text(million["n"]) * 10 ** 6 if million else _money_text(text)
     if value < 0:
-        raise Unreadable("V006", value=f"{value:,}")
-    return Parsed(_normalise(value), notes)
+        raise _negative(value, number)
+    if number:
+        return Parsed(_normalise(value))
+    shown = _normalise(value) if million else value
+    note = Note("N012" if million else "N001", {"raw": str(raw), "value_th": f"{shown:,} บาท", "value_en": f"{shown:,} baht"})
+    return Parsed(_normalise(value), (note,))
 
 
 _PCT_TEXT = re.compile(r"(ร้อยละ|percent)?\s*(?P<n>[\d.,]+)\s*(%|percent|เปอร์เซ็นต์)?", re.I)
@@ -227,10 +258,180 @@ def parse_date(raw, *, date1904: bool = False) -> Parsed:
                                       "value_en": day.isoformat()}),))
 
 
+# -- identity: project codes, template versions, phones ------------------------------------------
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"), "-")
+_VERSION = re.compile(r"v?(\d+)(?:\.0*)?", re.I)
+
+
+def normalise_code(raw) -> Parsed:
+    """A project code in ASCII: `๐๑๐๐๐๐๐๐-๒๔๖๒`, full-width digits, other dashes, spaces, NBSP and
+    zero-width characters inside -> `01000000-2462`, with a note when anything changed."""
+    if is_blank(raw):
+        return Parsed(None)
+    text = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw)
+    code = re.sub(r"\s", "", clean_text(ascii_digits(text)).translate(_DASHES))
+    return Parsed(code, () if code == text else (Note("N001", {"raw": text, "value_th": code, "value_en": code}),))
+
+
+def parse_version(raw) -> int | None:
+    """A template version as written in the properties or `_meta`: 2, 2.0, `"2"`, `"2.0"`, `"v2"`, `" V2 "`
+    -> 2. Anything else (`"0.9"`, `"2.5"`, `"abc"`, 0.9, blank) -> None: the caller refuses a
+    version that is present but unreadable (T002) rather than guess one."""
+    if isinstance(raw, bool) or is_blank(raw):
+        return None
+    if isinstance(raw, (int, float, Decimal)):
+        try:
+            number = _decimal_from_number(raw)
+        except Unreadable:
+            return None
+        return int(number) if number >= 0 and number == number.to_integral_value() else None
+    match = _VERSION.fullmatch(clean_text(ascii_digits(str(raw))))
+    return int(match[1]) if match else None
+
+
+# What a client keeps of Excel's quote prefix: `'` before text Excel would otherwise have taken
+# as a formula or a number (`'=ดูเอกสารแนบ`, `'0812345678`, `'22/10/2563`).
+_QUOTED = re.compile(r"[=+\-@].*|[\d\s.,/()+\-]+", re.S)
+
+
+def drop_quote_prefix(text: str, *, always: bool = False) -> Parsed:
+    """`'0812345678` -> `0812345678` with a note; an apostrophe that opens real text is kept unless
+    `always` (a number, date or code never starts with one)."""
+    rest = text[1:] if text.startswith("'") else ""
+    if rest.strip() and (always or _QUOTED.fullmatch(ascii_digits(rest))):
+        return Parsed(rest, (Note("N009", {"raw": text, "text": rest}),))
+    return Parsed(text)
+
+
+_PHONE_OK = re.compile(r"0[2-7]\d{7}|0[689]\d{8}|\+?66[2-9]\d{7,8}")
+_PHONE_PARTS = re.compile(r"(?P<main>[\d\s\-.()+]+?)(?P<ext>\s*(?:ต่อ|ext\.?|x|#)\s*\d{1,6})?", re.I)
+
+
+def _phone_digits(raw) -> str | None:
+    if isinstance(raw, (int, float, Decimal)):
+        try:
+            number = _decimal_from_number(raw)
+        except Unreadable:
+            return None
+        return str(int(number)) if number > 0 and number == number.to_integral_value() else None
+    return None
+
+
+def parse_phone(raw) -> Parsed:
+    """A Thai phone number whose leading 0 was lost (read back as a number, or digits typed without it):
+    8 digits from 2 -> a Bangkok landline `02xxxxxxx`; 9 digits from 6, 8 or 9 -> a mobile `0xxxxxxxxx`;
+    a valid number is kept as typed; anything else is kept as it is, with a note that says so."""
+    if is_blank(raw):
+        return Parsed(None)
+    notes: tuple[Note, ...] = ()
+    shown = text = _phone_digits(raw)
+    if text is None:
+        shown, text = str(raw), clean_text(ascii_digits(str(raw)))
+        quoted = drop_quote_prefix(text)
+        text, notes = quoted.value, quoted.notes
+    parts = _PHONE_PARTS.fullmatch(text)
+    digits = re.sub(r"[\s\-.()]", "", parts["main"]) if parts else ""
+    if re.fullmatch(r"2\d{7}|[689]\d{8}", digits):
+        value = "0" + digits + (parts["ext"] or "")
+        return Parsed(value, notes + (Note("N010", {"raw": shown, "text": value}),))
+    if not _PHONE_OK.fullmatch(digits):
+        return Parsed(text, notes + (Note("N011", {"raw": shown}),))
+    if text != shown and not notes:
+        notes = (Note("N001", {"raw": shown, "value_th": text, "value_en": text}),)
+    return Parsed(text, notes)
+
+
+# -- text as Excel stores it ---------------------------------------------------------------------
+EXCEL_CELL_LIMIT = 32767            # UTF-16 code units in one cell (Excel's limit, and xlsxwriter's)
+# Characters XML 1.0 cannot carry (C0 controls but TAB, LF, CR; surrogates; U+FFFE/FFFF).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_THAI_LEADING_VOWELS = "\u0e40\u0e41\u0e42\u0e43\u0e44"      # เ แ โ ใ ไ: written before their consonant
+_GRAPHEME = regex.compile(r"\X")
+
+
+def unescape_ooxml(text: str) -> str:
+    """A string as stored in an .xlsx part -> the text it stands for: Excel writes a carriage return
+    as `_x000D_` and a literal `_x000D_` as `_x005F_x000D_`. openpyxl's `unescape` reads both right
+    when given the stored text (one pass, left to right); openpyxl's own shared-string reader only
+    drops `x005F_`, so call this on the stored text instead of that, never after it."""
+    return _openpyxl_unescape(text)
+
+
+def utf16_len(text: str) -> int:
+    """Length as Excel counts it: UTF-16 code units (a character outside the BMP counts 2)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+_SIZES = {"chars": len, "utf16": utf16_len, "utf8": lambda text: len(text.encode("utf-8", "surrogatepass"))}
+
+
+def cut_graphemes(text: str, limit: int, *, unit: str = "chars", ellipsis: str = "") -> str:
+    """`text` cut to at most `limit` (`unit`: "chars", "utf8" bytes, or "utf16" units as Excel counts)
+    at a grapheme boundary, never inside a Thai syllable's marks (`สู`, never `ส` without its `ู`),
+    and never leaving a leading vowel (เ แ โ ใ ไ) without its consonant; `ellipsis` ends a cut text."""
+    size = _SIZES[unit]
+    if size(text) <= limit:
+        return text
+    room = limit - size(ellipsis)
+    if room < 0:
+        return ""
+    kept, used = [], 0
+    for match in _GRAPHEME.finditer(text):
+        used += size(match[0])
+        if used > room:
+            break
+        kept.append(match[0])
+    return "".join(kept).rstrip(_THAI_LEADING_VOWELS) + ellipsis
+
+
+def _xml_legal(match) -> str:
+    return "\n" if match[0] in "\x0b\x0c" else ""      # vertical tab and form feed: Word's line breaks
+
+
+def excel_text(text: str, limit: int = EXCEL_CELL_LIMIT) -> tuple[str, list[Note]]:
+    """Any string -> one Excel can hold in a cell and XML 1.0 can carry, with a note for each change.
+
+    Characters XML 1.0 cannot carry are removed (vertical tab and form feed become line breaks):
+    xlsxwriter escapes C0 controls as `_xHHHH_` itself (and a literal `_xHHHH_` as `_x005F_xHHHH_`),
+    so escaping them here would show `_x0001_` in the cell; a lone surrogate would stop it writing.
+    A text over `limit` UTF-16 units is cut at a grapheme boundary and ends with a visible `…`."""
+    notes: list[Note] = []
+    cleaned, count = _NOT_XML.subn(_xml_legal, text)
+    if count:
+        notes.append(Note("N013", {"count": count}))
+    length = utf16_len(cleaned)
+    if length > limit:
+        notes.append(Note("N014", {"length": f"{length:,}", "limit": f"{limit:,}"}))
+        cleaned = cut_graphemes(cleaned, limit, unit="utf16", ellipsis="…")
+    return cleaned, notes
+
+
+# -- one value by its spec field -----------------------------------------------------------------
+PHONE_KEYS = frozenset({"responsible_phone"})     # typed "text" in the spec; read as phones
+_FREE_TEXT = frozenset({"text", "longtext", "email"})      # may open with an apostrophe
+
+
+def parse_field(f, raw, *, number_format: str | None = None, date1904: bool = False) -> Parsed:
+    """A spec field's value (`f` has `.key` and `.type`): by its type, and by its key where the
+    spec's types say too little (phones)."""
+    if f.key in PHONE_KEYS:
+        return parse_phone(raw)
+    return parse_typed(f.type, raw, number_format=number_format, date1904=date1904)
+
+
 def parse_typed(type_: str, raw, *, number_format: str | None = None, date1904: bool = False) -> Parsed:
     """Dispatch on a spec field type: the one place a cell or register value becomes a value."""
     if is_blank(raw):
         return Parsed(None)
+    notes: tuple[Note, ...] = ()
+    if isinstance(raw, str) and raw.startswith("'"):
+        quoted = drop_quote_prefix(raw, always=type_ not in _FREE_TEXT)
+        raw, notes = quoted.value, quoted.notes
+    parsed = _by_type(type_, raw, number_format, date1904)
+    return Parsed(parsed.value, notes + parsed.notes) if notes else parsed
+
+
+def _by_type(type_: str, raw, number_format: str | None, date1904: bool) -> Parsed:
     if type_ == "date":
         return parse_date(raw, date1904=date1904)
     if type_ == "money":
@@ -239,9 +440,10 @@ def parse_typed(type_: str, raw, *, number_format: str | None = None, date1904: 
         return parse_percent(raw, number_format)
     if type_ in ("int", "year"):
         return parse_int(raw)
+    if type_ == "code":
+        return normalise_code(raw)
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         raw = str(int(raw)) if float(raw).is_integer() else str(raw)
     if type_ == "longtext":
         return Parsed(str(raw).strip())
-    text = clean_text(str(raw))
-    return Parsed(text.replace(" ", "") if type_ == "code" else text)
+    return Parsed(clean_text(str(raw)))
