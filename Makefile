@@ -6,7 +6,7 @@ DEBS   := libreoffice-calc-nogui python3-uno fonts-thai-tlwg poppler-utils
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 OUT    ?= out
 
-.PHONY: demo test bench libreoffice clean
+.PHONY: demo test bench libreoffice dovecot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,10 +37,23 @@ libreoffice:
 	    echo "LibreOffice not installed and no apt-get: its tests will skip (they fail under CI=true)"; \
 	fi
 
+# Dovecot is the IMAP server the IMAP tests start on 127.0.0.1 (their own configuration and ports;
+# a system-wide Dovecot the package may start is left alone and never used).
+dovecot:
+	@if command -v dovecot >/dev/null || [ -x /usr/sbin/dovecot ]; then \
+	    echo "Dovecot: $$(PATH="$$PATH:/usr/sbin" dovecot --version)"; \
+	elif command -v apt-get >/dev/null; then \
+	    $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq dovecot-imapd >/dev/null && \
+	    echo "Dovecot installed: $$(PATH="$$PATH:/usr/sbin" dovecot --version)"; \
+	else \
+	    echo "Dovecot not installed and no apt-get: the IMAP tests will skip (they fail under CI=true)"; \
+	fi
+
 demo: $(VENV)/.installed
 	$(BIN)/progress-xl demo --out $(OUT)/demo
 
-test: $(VENV)/.installed-test libreoffice
+test: $(VENV)/.installed-test libreoffice dovecot
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-bench
