@@ -308,8 +308,8 @@ def outbox(register, fy, out_dir, workbooks, month, run_dir, ledger_path, sender
     """
     from .fiscal import BANGKOK
     from .issues import issue, render
-    from .outbox import ReplyRule, Sender, is_placeholder, kickoff_letters, letters_of_month, send as deliver, \
-        workbooks_by_code, write_outbox
+    from .outbox import ReplyRule, Sender, is_placeholder, kickoff_letters, letters_of_month, listing, \
+        send as deliver, workbooks_by_code, write_outbox
     projects = list(_projects(register, fy).values())
     if not workbooks and not month:
         raise click.UsageError("ระบุ --workbooks หรือ --month กับ --run / give --workbooks, or --month with --run")
@@ -330,10 +330,8 @@ def outbox(register, fy, out_dir, workbooks, month, run_dir, ledger_path, sender
         except ProgressXLError as exc:
             _fail(exc)
     written, problems = write_outbox(letters, out_dir, sender=officer, date=when)
-    for w in written:
-        cc = f" cc {', '.join(w.letter.cc)}" if w.letter.cc else ""
-        click.echo(f"{w.path}: {', '.join(w.letter.to)}{cc} · {len(w.letter.attachments)} ไฟล์แนบ/attachments · "
-                   f"{w.size / 1024:.0f} KiB")
+    for line in listing(written):
+        click.echo(line)
     for line in problems:
         click.echo(str(line), err=True)
     if not send:

@@ -148,6 +148,16 @@ def write_outbox(letters: list[Letter], out_dir: Path, *, sender: str | Sender,
     return written, problems
 
 
+def listing(written: list[Written]) -> list[str]:
+    """One line per message written: the file, to and cc, the attachments and the size."""
+    lines = []
+    for w in written:
+        cc = f" cc {', '.join(w.letter.cc)}" if w.letter.cc else ""
+        lines.append(f"{w.path}: {', '.join(w.letter.to)}{cc} · {len(w.letter.attachments)} ไฟล์แนบ/attachments · "
+                     f"{w.size / 1024:.0f} KiB")
+    return lines
+
+
 # -- what went to whom: sent.json ------------------------------------------------------------------
 class SentLog:
     """sent.json: per Message-ID the file, its recipients and those who have it; per received file
