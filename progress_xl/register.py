@@ -265,24 +265,26 @@ def _unique(projects: list[Project], file: str) -> tuple[list[Project], list[Iss
     return [p for p in projects if p.row == seen[p.code][0]], repeated
 
 
-def read_register(path: Path, spec: TemplateSpec, fy: int | None = None) -> RegisterResult:
-    """Every good row becomes a Project; every bad row one Issue (row, column, reason)."""
-    path = Path(path)
-    rows = _rows_xlsx(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _rows_csv(path)
+def _columns(spec: TemplateSpec, rows: list[list], file: str) -> tuple[int, dict[int, str], dict[int, str]]:
+    """(header row index, column index -> field key, column index -> the header as written)."""
     names = _names(spec)
     keys = _header_map(names)
     header_at = _header_row(rows, keys)
     header = rows[header_at] if rows else []
     columns = {i: k for i, c in enumerate(header) if (k := column_of(keys, c))}
-    if missing := _missing(spec, names, path.name, header, columns):
+    if missing := _missing(spec, names, file, header, columns):
         # no header row at all (fewer than 3 names anywhere): one line, for the first column, not six
         raise ProgressXLError(missing if len(columns) >= 3 else missing[:1])
-    headers = {i: str(header[i]).strip() for i in columns}
+    return header_at, columns, {i: str(header[i]).strip() for i in columns}
+
+
+def _projects(spec: TemplateSpec, rows: list[list], file: str, fy: int | None) -> tuple[list[Project], list[Issue], dict]:
+    header_at, columns, headers = _columns(spec, rows, file)
     projects, issues = [], []
     for number, cells in enumerate(rows[header_at + 1:], start=header_at + 2):
         if all(is_blank(c) for c in cells):
             continue
-        row = _read_row(spec, number, cells, columns, headers, path.name)
+        row = _read_row(spec, number, cells, columns, headers, file)
         if row.bad:
             issues.extend(row.bad)
             continue
@@ -290,6 +292,14 @@ def read_register(path: Path, spec: TemplateSpec, fy: int | None = None) -> Regi
         if not fy or row.values["fiscal_year"] == fy:
             projects.append(Project(row.values, row.planned, number))
             issues.extend(row.told)
+    return projects, issues, columns
+
+
+def read_register(path: Path, spec: TemplateSpec, fy: int | None = None) -> RegisterResult:
+    """Every good row becomes a Project; every bad row one Issue (row, column, reason)."""
+    path = Path(path)
+    rows = _rows_xlsx(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _rows_csv(path)
+    projects, issues, columns = _projects(spec, rows, path.name, fy)
     projects, repeated = _unique(projects, path.name)
     if fy and not projects and not issues and not repeated:
         raise ProgressXLError([issue("P005", file=path.name, fy=fy)])

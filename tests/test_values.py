@@ -263,3 +263,25 @@ def test_every_new_code_is_in_the_catalogue_and_renders_both_languages():
                         label_th="ก", label_en="A", value="-1", typed="1", row=2, column="c", note_th="ข", note_en="b")
         assert th and en and not re.search(r"\{\w+\}", th + en), code
         assert code in CATALOG
+
+
+@given(st.integers(min_value=-10 ** 14, max_value=-1), st.sampled_from([int, float, Decimal]))
+def test_any_whole_negative_number_gets_the_dot_dash_hint(n, kind):
+    with pytest.raises(Unreadable) as err:
+        parse_money(kind(n))
+    assert err.value.code == "V015" and err.value.context["typed"] == f"{-n:,}" and err.value.context["value"] == f"{n:,}"
+
+
+@given(st.decimals(min_value=1, max_value=10 ** 9, places=2), st.sampled_from(["-{:,}", "({:,})", "{:,}-", "-{} บาท"]))
+def test_a_negative_typed_as_text_is_v006_shown_as_typed(amount, pattern):
+    with pytest.raises(Unreadable) as err:
+        parse_money(pattern.format(amount))
+    assert err.value.code == "V006"
+
+
+def test_parse_field_reads_phones_by_key_and_everything_else_by_type(spec):
+    from progress_xl.values import parse_field
+    assert parse_field(spec.field("responsible_phone"), 812345678).value == "0812345678"
+    assert parse_field(spec.field("project_name"), 812345678).value == "812345678"
+    assert parse_field(spec.field("budget_allocated"), "1.5 ล้าน").value == 1500000
+    assert parse_field(spec.field("plan_status"), "'เป็นไปตามแผน").value == "เป็นไปตามแผน"    # a choice never opens with '
