@@ -10,7 +10,9 @@ import email.parser
 import email.policy
 import email.utils
 import re
+import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import BinaryIO
 
 from .fiscal import BANGKOK
@@ -20,6 +22,10 @@ EMBEDDED_MESSAGE = "__substg1.0_3701000D"   # an Outlook "attach item": the atta
 EMBEDDED_HEADER = 24                 # its properties stream has a shorter header than a top-level message's
 ATTACH_BY_VALUE, ATTACH_EMBEDDED = 1, 5
 PID_INTERNET_MESSAGE_ID = 0x1035
+BASE64_LINE = re.compile(rb"[A-Za-z0-9+/]{40,}={0,2}\r?\n")     # a full line of a base64 body
+BASE64_CTE = re.compile(rb"content-transfer-encoding:[ \t]*base64[ \t]*\r?\n", re.I)
+NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/]")
+TOKEN = re.compile(r"PXLRUN[0-9A-F]{12}N[0-9]{6}")
 
 
 @dataclass(frozen=True)
@@ -52,9 +58,62 @@ def bangkok_time(when) -> str:
 
 
 # -- MIME ------------------------------------------------------------------------------------------
-def parse_message(fh: BinaryIO):
-    """A message parsed from a file object (the raw message is never held as one bytes object)."""
-    return email.parser.BytesParser(policy=email.policy.default).parse(fh)
+class Parsed:
+    """A message parsed from its file, its long base64 bodies set aside (`runs`: token -> file)."""
+
+    def __init__(self, msg, runs: dict[str, Path]):
+        self.msg, self.runs = msg, runs
+
+    def discard(self) -> None:
+        for path in self.runs.values():
+            path.unlink(missing_ok=True)
+
+
+def parse_message(fh: BinaryIO, spill) -> Parsed:
+    """A message parsed from a file object, line by line. The email package keeps a part's body as
+    a list of lines and then joins them (about 2.7 times the body in memory at once), so each run of
+    base64 lines in a part that declares base64 is written aside through `spill()` (a new file:
+    `.write`, `.close`, `.path`) and the parser sees one token line in its place; `write_payload`
+    decodes the run from its file. A 50 MiB message parses in a few MiB."""
+    parser = email.parser.BytesFeedParser(policy=email.policy.default)
+    runs: dict[str, Path] = {}
+    try:
+        for line in _set_aside(fh, spill, runs):
+            parser.feed(line)
+        return Parsed(parser.close(), runs)
+    except BaseException:
+        Parsed(None, runs).discard()
+        raise
+
+
+def _set_aside(fh: BinaryIO, spill, runs: dict[str, Path]):
+    """The message's lines, with each run of base64 lines inside a base64 body replaced by a token.
+    Header blocks are told apart from bodies by the blank line that ends them and the `--` of a
+    boundary that starts the next part (a base64 line never starts with `-`)."""
+    headers, base64_body, declared = True, False, False
+    run = None
+    nonce = secrets.token_hex(6).upper()
+    while line := fh.readline(DECODE_BLOCK):
+        if not headers and base64_body and BASE64_LINE.fullmatch(line):
+            if run is None:
+                token = f"PXLRUN{nonce}N{len(runs):06d}"
+                run = spill()
+                runs[token] = run.path
+                yield token.encode("ascii") + b"\n"
+            run.write(line)
+            continue
+        if run is not None:
+            run.close()
+            run = None
+        if headers and line in (b"\n", b"\r\n"):
+            headers, base64_body, declared = False, declared, False
+        elif headers and BASE64_CTE.match(line):
+            declared = True
+        elif not headers and line.startswith(b"--"):
+            headers, declared = True, False
+        yield line
+    if run is not None:
+        run.close()
 
 
 def envelope(msg, origin: str) -> Envelope:
@@ -86,24 +145,38 @@ def file_parts(msg):
         yield part, name or f"attachment{_guess_suffix(ctype)}"
 
 
-def write_payload(part, out: BinaryIO) -> None:
-    """The part's decoded bytes into `out`; base64 (nearly every attachment) block by block."""
+def write_payload(parsed: Parsed, part, out: BinaryIO) -> None:
+    """The part's decoded bytes into `out`; base64 (nearly every attachment) block by block, the
+    runs set aside read back from their files."""
     cte = str(part.get("Content-Transfer-Encoding", "") or "").strip().lower()
     payload = part.get_payload()
     if cte == "base64" and isinstance(payload, str):
-        _decode_base64(payload, out)
+        _decode_base64(_base64_text(payload, parsed.runs), out)
         return
     data = part.get_payload(decode=True)
     if isinstance(data, bytes):
         out.write(data)
 
 
-def _decode_base64(text: str, out: BinaryIO) -> None:
+def _base64_text(payload: str, runs: dict[str, Path]):
+    """The part's base64 text in blocks (bytes): its own text, each token replaced by its run."""
+    pos = 0
+    for found in TOKEN.finditer(payload):
+        yield payload[pos:found.start()].encode("ascii", "ignore")
+        with open(runs[found[0]], "rb") as fh:
+            while block := fh.read(DECODE_BLOCK):
+                yield block
+        pos = found.end()
+    for start in range(pos, len(payload), DECODE_BLOCK):
+        yield payload[start:start + DECODE_BLOCK].encode("ascii", "ignore")
+
+
+def _decode_base64(blocks, out: BinaryIO) -> None:
     """Like the email package's lenient decoding (characters outside the alphabet ignored, missing
     padding added), a block at a time, carrying what does not fill a quantum to the next block."""
     rest = b""
-    for start in range(0, len(text), DECODE_BLOCK):
-        block = rest + re.sub(rb"[^A-Za-z0-9+/]", b"", text[start:start + DECODE_BLOCK].encode("ascii", "ignore"))
+    for text in blocks:
+        block = rest + NOT_BASE64.sub(b"", text)
         cut = len(block) - len(block) % 4
         out.write(binascii.a2b_base64(block[:cut]))
         rest = block[cut:]

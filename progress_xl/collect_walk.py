@@ -5,6 +5,7 @@ A source that cannot be read is one skipped line; a spool that cannot be written
 """
 from __future__ import annotations
 
+import binascii
 import hashlib
 import mailbox
 import os
@@ -15,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .collect_kinds import kind_of_file
-from .collect_mail import (Envelope, Outlook, OutlookError, envelope, file_parts, parse_message,
+from .collect_mail import (Envelope, Outlook, OutlookError, Parsed, envelope, file_parts, parse_message,
                            read_outlook, write_payload)
 from .issues import Issue, issue
 from .safety import MAX_FILE_BYTES, MAX_MEMBERS, MAX_TOTAL_BYTES
@@ -284,14 +285,25 @@ class _Walk:
         mbox or a Maildir (`boxed`) labels its files with its own sender and subject."""
         try:
             with opener() as fh:
-                msg = parse_message(fh)
-            own = envelope(msg, label)
-            parts = list(file_parts(msg))
+                parsed = parse_message(fh, self.new_file)
+        except _WriteFailed:
+            raise
         except FileNotFoundError:
             return self.skip("C022", label)
         except OSError as exc:
             return self.skip("C007", label, reason=exc.strerror or type(exc).__name__)
         except Exception as exc:  # noqa: BLE001 - a message the parser cannot take: one line
+            return self.skip("C007", label, reason=f"{type(exc).__name__}: {exc}"[:120])
+        try:
+            self.attachments(parsed, label, outer, depth, boxed)
+        finally:
+            parsed.discard()
+
+    def attachments(self, parsed: Parsed, label: str, outer: Envelope, depth: int, boxed: bool):
+        try:
+            own = envelope(parsed.msg, label)
+            parts = list(file_parts(parsed.msg))
+        except Exception as exc:  # noqa: BLE001 - a structure the email package cannot walk: one line
             return self.skip("C007", label, reason=f"{type(exc).__name__}: {exc}"[:120])
         env = outer if outer.sender else own
         inside = env_label(own) if boxed else label
@@ -301,8 +313,8 @@ class _Walk:
             where = f"{inside} › {name}"
             out = self.new_file()
             try:
-                write_payload(part, out)
-            except (ValueError, TypeError, LookupError) as exc:
+                write_payload(parsed, part, out)
+            except (ValueError, TypeError, LookupError, binascii.Error) as exc:
                 out.discard()
                 self.skip("C007", where, reason=f"{type(exc).__name__}: {exc}"[:120])
                 continue
