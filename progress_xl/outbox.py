@@ -347,8 +347,8 @@ def smtp_issue(exc: BaseException, *, host: str, port: int, user: str | None = N
     if isinstance(exc, smtplib.SMTPResponseException):
         return issue("S013", file=server, reply=_reply(exc.smtp_code, exc.smtp_error))
     if isinstance(exc, ssl.SSLError):
-        return issue("S009", file=server, reason=getattr(exc, "verify_message", None) or exc.reason or exc.strerror
-                     or "handshake")
+        reason = getattr(exc, "verify_message", None) or getattr(exc, "reason", None) or exc.strerror
+        return issue("S009", file=server, reason=reason or "handshake")
     if isinstance(exc, ConnectionRefusedError):
         return issue("S006", file=server)
     if isinstance(exc, TimeoutError):

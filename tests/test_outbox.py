@@ -376,6 +376,36 @@ def test_smtp_failures_are_one_line_without_exception_names(kickoff, smtp_server
         assert one_line(result.problems[0]).startswith(f"smtp://127.0.0.1:{options['port']}: [{code}]")
 
 
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 signed by its own key, as an internal mail server may have
+    (cryptography comes with msoffcrypto-tool, a test dependency)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(hours=1))
+            .not_valid_after(now + dt.timedelta(days=1)).sign(key, hashes.SHA256()))
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
+    return folder / "cert.pem", folder / "key.pem"
+
+
+def test_an_untrusted_certificate_is_one_line(tmp_path, kickoff, serve):
+    """STARTTLS to a server whose certificate no CA vouches for."""
+    import ssl
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*self_signed(tmp_path))
+    controller, handler = serve(tls_context=context)
+    result = send([kickoff[0].path], host="127.0.0.1", port=controller.port, starttls=True, user=None, timeout=5)
+    assert [p.code for p in result.problems] == ["S009"] and handler.envelopes == []
+    assert "certificate" in one_line(result.problems[0])
+
+
 @pytest.mark.parametrize("exc, code", [
     (socket.gaierror(-2, "Name or service not known"), "S011"),
     (ConnectionRefusedError(111, "Connection refused"), "S006"),
