@@ -347,14 +347,20 @@ EXCEL_CELL_LIMIT = 32767            # UTF-16 code units in one cell (Excel's lim
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _THAI_LEADING_VOWELS = "\u0e40\u0e41\u0e42\u0e43\u0e44"      # เ แ โ ใ ไ: written before their consonant
 _GRAPHEME = regex.compile(r"\X")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def unescape_ooxml(text: str) -> str:
     """A string as stored in an .xlsx part -> the text it stands for: Excel writes a carriage return
     as `_x000D_` and a literal `_x000D_` as `_x005F_x000D_`. openpyxl's `unescape` reads both right
     when given the stored text (one pass, left to right); openpyxl's own shared-string reader only
-    drops `x005F_`, so call this on the stored text instead of that, never after it."""
-    return _openpyxl_unescape(text)
+    drops `x005F_`, so call this on the stored text instead of that, never after it. An escaped
+    surrogate pair (`_xD83D__xDE00_`) becomes its one character and a lone one U+FFFD, so what is
+    read can always be written again (UTF-8 cannot carry a lone surrogate)."""
+    text = _openpyxl_unescape(text)
+    if _SURROGATE.search(text):
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
 
 
 def utf16_len(text: str) -> int:

@@ -47,7 +47,8 @@ def shared_strings_written_by_xlsxwriter(strings: list[str]) -> list[str]:
 
 # -- reading: Excel's escapes ---------------------------------------------------------------------
 @pytest.mark.parametrize("stored, text", [("ก_x000D_\nข", "ก\r\nข"), ("_x005F_x000D_", "_x000D_"), ("a_x0009_b", "a\tb"),
-                                          ("_x000d_", "\r"), ("_x00", "_x00"), ("plain", "plain"), ("_x005F_", "_")])
+                                          ("_x000d_", "\r"), ("_x00", "_x00"), ("plain", "plain"), ("_x005F_", "_"),
+                                          ("_xD83D__xDE00_", "\U0001F600"), ("a_xD800_b", "a\ufffdb"), ("_xDE00_", "\ufffd")])
 def test_excel_escapes_read_as_the_characters_they_stand_for(stored, text):
     assert unescape_ooxml(stored) == text
 
@@ -58,6 +59,14 @@ def test_what_xlsxwriter_escapes_reads_back_unchanged(strings):
     """xlsxwriter writes `\\r` as `_x000D_` and a literal `_x000D_` as `_x005F_x000D_`, as Excel does."""
     stored = shared_strings_written_by_xlsxwriter(strings)
     assert sorted(unescape_ooxml(s) for s in stored) == sorted(strings)
+
+
+escapes = st.integers(0, 0xFFFF).map(lambda n: f"_x{n:04X}_")
+
+
+@given(st.lists(st.one_of(st.text(max_size=5), escapes, st.sampled_from(["_xD83D_", "_xDE00_", "_x005F_"])), max_size=8))
+def test_whatever_a_file_holds_reads_as_text_utf_8_can_carry(parts):
+    unescape_ooxml("".join(parts)).encode("utf-8")
 
 
 # -- writing: a string Excel can hold -------------------------------------------------------------
