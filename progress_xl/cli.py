@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import time
+import traceback
 from pathlib import Path
 
 import click
@@ -32,6 +33,11 @@ class _Boundary(click.Group):
 
     def invoke(self, ctx):
         from .faults import current_traceback, log_internal, os_issue
+
+        def unraisable(u):      # a library's finalizer failing after a fault (a half-written zip): the log
+            log_internal(ctx.meta.get("progress_xl.out"), f"ignored in {u.object!r}",
+                         "".join(traceback.format_exception(u.exc_type, u.exc_value, u.exc_traceback)))
+        sys.unraisablehook = unraisable
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
@@ -378,6 +384,18 @@ def import_legacy(files, ledger_path: Path, register, fy):
             for finding in findings:
                 click.echo(f"  {finding}")
     raise SystemExit(1 if failed else 0)
+
+
+@main.command("restore-ledger")
+@click.argument("ledger_path", metavar="LEDGER", type=click.Path(dir_okay=False, path_type=Path))
+def restore_ledger(ledger_path: Path):
+    """Put the newest good backup copy in place of a damaged LEDGER; the damaged file is kept aside.
+
+    consolidate keeps the last copies in LEDGER.backups/ before it writes.
+    """
+    from .ledger import restore
+    backup, aside = restore(ledger_path)
+    click.echo(str(issue("M013", file=str(ledger_path), path=ledger_path, backup=backup, aside=aside)))
 
 
 def _show(value) -> str:

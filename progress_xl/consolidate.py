@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import errno
 import hashlib
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,6 +131,8 @@ def consolidate(inbox: Path, *, projects: list[Project], fy: int, month: int, ou
                         o.place, (o.detail_th, o.detail_en) = SUPERSEDED, superseded[o.sha256]
                 headline = write_master(master, fh=fh, ledger=ledger, projects=projects, fy=fy, month=month,
                                         outcomes=outcomes, skipped=_skipped(inbox), tmpdir=tmp, pdf=pdf)
+                fh.flush()
+                os.fsync(fh.fileno())           # on disk before the ledger says the month is done
     for name, detail in details:
         log_internal(out_dir, f"consolidate {fy}/{month}: {name}", detail)
     return MonthRun(fy, month, outcomes, master, ledger_path, headline)

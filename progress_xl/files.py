@@ -50,15 +50,20 @@ def atomic_write(target: Path, mode: str = "wb"):
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.fchmod(fd, 0o666 & ~_umask())        # as open() would make it (mkstemp makes 0600)
     try:
         with os.fdopen(fd, mode) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        cause = exc if isinstance(exc, OSError) else exc.__cause__ or exc.__context__
+        if isinstance(cause, OSError) and cause.errno and (cause is not exc or exc.filename is None):
+            # a write deep in a library (xlsxwriter wraps it in its FileCreateError): name the target
+            raise OSError(cause.errno, cause.strerror or os.strerror(cause.errno), cause.filename or str(target)) from None
         raise
 
 
@@ -102,3 +107,9 @@ def exclusive(lock_path: Path, refuse, *, wait: float = 0.0):
             del _HELD[key]
     finally:
         fh.close()
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
