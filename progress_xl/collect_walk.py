@@ -28,11 +28,12 @@ BLOCK = 1 << 20                   # copied and inflated this much at a time
 # -- the spool -----------------------------------------------------------------------------------
 class _WriteFailed(Exception):
     """Writing into the spool failed (disk full, ...): the run stops and the OSError propagates,
-    whereas a source that cannot be read is one skipped line."""
+    naming the inbox, whereas a source that cannot be read is one skipped line."""
 
-    def __init__(self, error: OSError):
+    def __init__(self, error: OSError, spooled: Path):
         super().__init__(str(error))
-        self.error = error
+        inbox = spooled.parent.parent
+        self.error = error if error.filename else OSError(error.errno, error.strerror, str(inbox))
 
 
 def _write_block(fh, data: bytes) -> None:
@@ -48,7 +49,7 @@ class _Spooled:
         try:
             self._fh = path.open("xb")
         except OSError as exc:
-            raise _WriteFailed(exc) from None
+            raise _WriteFailed(exc, self.path) from None
 
     def write(self, data: bytes) -> None:
         if len(self.head) < 8:
@@ -59,7 +60,7 @@ class _Spooled:
             _write_block(self._fh, data)
         except OSError as exc:
             self.discard()
-            raise _WriteFailed(exc) from None
+            raise _WriteFailed(exc, self.path) from None
 
     def close(self) -> str:
         try:
@@ -68,7 +69,7 @@ class _Spooled:
             self._fh.close()
         except OSError as exc:
             self.discard()
-            raise _WriteFailed(exc) from None
+            raise _WriteFailed(exc, self.path) from None
         return self._sha.hexdigest()
 
     def discard(self) -> None:
