@@ -53,6 +53,8 @@ def _kind(head: bytes, size: int, source, name: str) -> str:
                         (b"\x78\x9f\x3e\x22", "winmail.dat (TNEF)")):
         if head.startswith(magic):
             return what
+    if head.startswith(b"BM") and int.from_bytes(head[14:18], "little") in (12, 40, 52, 56, 108, 124):
+        return "image (BMP)"                 # the bitmap header's size follows the file header
     if suffix in SPREADSHEET_SUFFIXES:
         return "spreadsheet"
     if b"-----BEGIN PGP SIGNATURE" in head[:2048] or suffix in (".p7s", ".asc", ".sig"):
