@@ -205,6 +205,17 @@ def sniff(data: bytes) -> Sniffed:
     """Check a file's bytes before they are parsed; raise Rejected with the reason."""
     if len(data) > MAX_FILE_BYTES:
         raise Rejected("F003", size=len(data), limit=MAX_FILE_BYTES)
+    _refuse_other_formats(data)
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as exc:
+        raise Rejected("F008", reason=f"zip: {exc}") from None
+    with zf:
+        return _sniff_package(zf)
+
+
+def _refuse_other_formats(data: bytes) -> None:
+    """Everything that is not a zip package, refused with its real name."""
     if not data.strip(b"\x00 \t\r\n"):
         raise Rejected("F002")
     if data.startswith(b"%PDF"):
@@ -218,32 +229,29 @@ def sniff(data: bytes) -> Sniffed:
     if not data.startswith(b"PK"):
         kind = _text_kind(data[:4096])
         raise Rejected("F004", kind=kind) if kind else Rejected("F008", reason="unknown format")
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as exc:
-        raise Rejected("F008", reason=f"zip: {exc}") from None
-    with zf:
-        infos = zf.infolist()
-        names = {i.filename for i in infos}
-        if len(infos) > MAX_MEMBERS:
-            raise Rejected("F009", reason=f"{len(infos)} parts")
-        if "mimetype" in names and b"opendocument" in zf.read("mimetype"):
-            raise Rejected("F013")
-        if "word/document.xml" in names:
-            raise Rejected("F004", kind="Word (.docx)")
-        if "ppt/presentation.xml" in names:
-            raise Rejected("F004", kind="PowerPoint (.pptx)")
-        if any(n.lower().endswith("vbaproject.bin") for n in names):
-            raise Rejected("F007")
-        if "xl/workbook.bin" in names:
-            raise Rejected("F016")
-        if "xl/workbook.xml" not in names or CONTENT_TYPES not in names:
-            raise Rejected("F004", kind="a zip archive")
-        total = _check_parts(zf, infos)
-        if any(t in zf.read(CONTENT_TYPES) for t in MACRO_TYPES):
-            raise Rejected("F007")
-        if STRICT_NS in zf.read("xl/workbook.xml")[:4096]:
-            raise Rejected("F011")
+
+
+def _sniff_package(zf: zipfile.ZipFile) -> Sniffed:
+    infos = zf.infolist()
+    names = {i.filename for i in infos}
+    if len(infos) > MAX_MEMBERS:
+        raise Rejected("F009", reason=f"{len(infos)} parts")
+    if "mimetype" in names and b"opendocument" in zf.read("mimetype"):
+        raise Rejected("F013")
+    for part, kind in (("word/document.xml", "Word (.docx)"), ("ppt/presentation.xml", "PowerPoint (.pptx)")):
+        if part in names:
+            raise Rejected("F004", kind=kind)
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        raise Rejected("F007")
+    if "xl/workbook.bin" in names:
+        raise Rejected("F016")
+    if "xl/workbook.xml" not in names or CONTENT_TYPES not in names:
+        raise Rejected("F004", kind="a zip archive")
+    total = _check_parts(zf, infos)
+    if any(t in zf.read(CONTENT_TYPES) for t in MACRO_TYPES):
+        raise Rejected("F007")
+    if STRICT_NS in zf.read("xl/workbook.xml")[:4096]:
+        raise Rejected("F011")
     return Sniffed(tuple(sorted(names)), total)
 
 
