@@ -41,7 +41,7 @@ def _write_block(fh, data: bytes) -> None:
 
 
 class _Spooled:
-    """A new file in the spool, hashed as it is written; whole on disk (fsync) once closed."""
+    """A new file in the spool, hashed as it is written."""
 
     def __init__(self, path: Path):
         self.path, self.size, self.head = path, 0, b""
@@ -64,13 +64,24 @@ class _Spooled:
 
     def close(self) -> str:
         try:
-            self._fh.flush()
-            os.fsync(self._fh.fileno())
             self._fh.close()
         except OSError as exc:
             self.discard()
             raise _WriteFailed(exc, self.path) from None
         return self._sha.hexdigest()
+
+
+def _sync(path: Path) -> None:
+    """A kept file whole on disk before it can be moved into the inbox (what is looked at and
+    thrown away is not synced)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise _WriteFailed(exc, path) from None
 
     def discard(self) -> None:
         try:
@@ -222,6 +233,7 @@ class _Walk:
             self._count += 1
             kept = self.spool / f"{self._count:06d}"
             os.replace(path, kept)
+            _sync(kept)
             self.spooled[sha] = (kept, head)
         self.items.append((sha, thing.name, replace(thing.env, origin=thing.label)))
 
