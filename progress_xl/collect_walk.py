@@ -70,6 +70,13 @@ class _Spooled:
             raise _WriteFailed(exc, self.path) from None
         return self._sha.hexdigest()
 
+    def discard(self) -> None:
+        try:
+            self._fh.close()
+        except OSError:
+            pass
+        self.path.unlink(missing_ok=True)
+
 
 def _sync(path: Path) -> None:
     """A kept file whole on disk before it can be moved into the inbox (what is looked at and
@@ -82,13 +89,6 @@ def _sync(path: Path) -> None:
             os.close(fd)
     except OSError as exc:
         raise _WriteFailed(exc, path) from None
-
-    def discard(self) -> None:
-        try:
-            self._fh.close()
-        except OSError:
-            pass
-        self.path.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
