@@ -29,6 +29,7 @@ from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import fromstring
 
 from .safety import parse_errors
+from .values import unescape_ooxml
 
 MAIN = "{%s}" % SHEET_MAIN_NS
 CORE = "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}"
@@ -122,15 +123,16 @@ class Book:
     @_parsing
     def _strings(self) -> list[str]:
         """The shared strings as openpyxl's `read_string_table` gives them (plain text of the
-        runs, phonetic runs left out), without building a rich-text object for each."""
+        runs, phonetic runs left out), without building a rich-text object for each; Excel's
+        `_xHHHH_` escapes read as the characters they stand for (openpyxl only drops `x005F_`)."""
         path = self.parts.get("sharedStrings")
         if path not in self.names_in_zip:
             return []
         out = []
         for si in fromstring(self.zip.read(path)).iter(MAIN + "si"):
-            text = si.findtext(MAIN + "t") or ""
-            text += "".join(r.findtext(MAIN + "t") or "" for r in si.iterfind(MAIN + "r"))
-            out.append(text.replace("x005F_", ""))
+            text = unescape_ooxml(si.findtext(MAIN + "t") or "")
+            text += "".join(unescape_ooxml(r.findtext(MAIN + "t") or "") for r in si.iterfind(MAIN + "r"))
+            out.append(text)
         return out
 
     @cached_property

@@ -125,9 +125,9 @@ def _lit(text: str) -> str:
 
 
 class _Writer:
-    def __init__(self, spec: TemplateSpec, project: Project, out, reports, marks, generated, checks=None):
+    def __init__(self, spec: TemplateSpec, project: Project, out, reports, marks, generated, checks=None, fy=None):
         self.spec, self.project = spec, project
-        self.fy = int(project["fiscal_year"])
+        self.fy = fy or int(project["fiscal_year"])
         # floats (as openpyxl reads numbers) become Decimals, so the formula twins add exactly
         self.reports: dict[int, dict] = {k: {key: Decimal(repr(x)) if isinstance(x, float) and math.isfinite(x) else x
                                              for key, x in v.items()} for k, v in (reports or {}).items()}
@@ -141,7 +141,8 @@ class _Writer:
         self.generated = generated or dt.datetime.combine(fiscal_bounds(self.fy)[0], dt.time())
         self.names = spec.sheets
         self.proj_ref = {f.key: f"{quote(self.names['project'])}!{absolute(f.cell)}" for f in spec.project_fields}
-        self.budget = project["budget_allocated"]
+        budget = project["budget_allocated"]          # a returned workbook shows what was typed; sums use numbers
+        self.budget = budget if _is_num(budget) and not isinstance(budget, dt.date) else None
         self.checks = row_checks(spec, self.fy, self.proj_ref["budget_allocated"], self.budget)
 
     # -- helpers ---------------------------------------------------------------------------
@@ -587,11 +588,12 @@ def _num(v):
 
 def generate_workbook(spec: TemplateSpec, project: Project, out, *, reports: dict[int, dict] | None = None,
                       marks: Iterable[Mark] = (), generated: dt.datetime | None = None,
-                      checks: Iterable[CheckLine] | None = None) -> None:
+                      checks: Iterable[CheckLine] | None = None, fy: int | None = None) -> None:
     """Write one project's workbook to `out` (a path or a binary file object).
 
-    With `checks` (a returned workbook), a first sheet lists them, linked to their cells."""
-    _Writer(spec, project, out, reports, marks, generated, checks).write()
+    With `checks` (a returned workbook), a first sheet lists them, linked to their cells; `fy` is
+    the fiscal year its months are labelled with when the project's own cell holds no year."""
+    _Writer(spec, project, out, reports, marks, generated, checks, fy).write()
 
 
 def generate_all(spec: TemplateSpec, projects: list[Project], out_dir: Path) -> list[Path]:

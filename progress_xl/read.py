@@ -22,7 +22,8 @@ from .issues import Issue, issue
 from .safety import Rejected, open_book, parse_errors, read_capped, time_limit
 from .selfcheck import running_total_formula, same_formula
 from .spec import FieldSpec, SpecError, TemplateSpec, a1, available_versions, load_spec
-from .values import Note, Parsed, Unreadable, clean_text, is_blank, parse_typed
+from .values import (Note, Parsed, Unreadable, clean_text, is_blank, normalise_code, parse_field,
+                     parse_version)
 
 LABEL_SCAN_ROWS, LABEL_SCAN_COLS = 200, 16
 ERROR_VALUES = ("#REF!", "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#VALUE!", "#SPILL!", "#CALC!")
@@ -126,10 +127,10 @@ def _identity(book: Book, spec_id: str, *, trust_properties: bool = False) -> tu
 
 
 def _int(v):
-    try:
-        return int(str(v).strip())
-    except (TypeError, ValueError):
-        return None
+    """A version as written (2, "2.0", "v2") -> 2; text that is no version stays text (refused as T002,
+    never guessed); blank -> None."""
+    version = parse_version(v)
+    return version if version is not None or is_blank(v) else str(v).strip()
 
 
 def _infer_version(book: Book) -> int | None:
@@ -274,7 +275,7 @@ def _value(spec: TemplateSpec, f: FieldSpec, cell, sheet: str, ref: str, file: s
     if dtype == "e" or (isinstance(raw, str) and raw.strip() in ERROR_VALUES):
         return Value(f.key, raw, None, sheet, ref, error=issue("V008", file=file, sheet=sheet, at=ref, value=raw, **ctx))
     try:
-        parsed = parse_typed(f.type, raw, number_format=getattr(cell, "number_format", None), date1904=date1904)
+        parsed = parse_field(f, raw, number_format=getattr(cell, "number_format", None), date1904=date1904)
         if f.type == "choice" and parsed.value is not None:
             parsed = _choice(spec, f, parsed.value, raw)
     except Unreadable as exc:
@@ -376,8 +377,7 @@ def project_code_of(source: Path | bytes) -> str | None:
                 value = book.cell(place[0], row, col)
                 if isinstance(value, str) and value.startswith("="):
                     return None                 # a formula, not a code (read_submission says so)
-                code = clean_text(str(value or ""))
-                return code or None
+                return normalise_code(value).value
             finally:
                 book.close()
     except Rejected:
@@ -392,6 +392,8 @@ def _read(book: Book, file: str, sha: str, history) -> Submission | Rejection:
     if version is None:
         return Rejection(file, sha, issue("T001", file=file))
     try:
+        if not isinstance(version, int):
+            raise SpecError(version)
         spec = load_spec(version)
     except SpecError:
         return Rejection(file, sha, issue("T002", file=file, version=version))

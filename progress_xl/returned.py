@@ -7,7 +7,10 @@ a link to the cell. Reading the returned workbook back gives the values of the o
 """
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+
+from .fiscal import fiscal_year_of
 
 from .generate import CheckLine, Mark, generate_workbook, safe_filename
 from .issues import Issue, Severity
@@ -15,6 +18,7 @@ from .read import Submission
 from .register import Project
 from .spec import load_spec
 
+MIN_YEAR, MAX_YEAR = 2400, 2800      # BE years a workbook can be labelled with
 MARKED = (Severity.ERROR, Severity.WARNING, Severity.EXPLAINED)
 
 
@@ -57,4 +61,16 @@ def write_returned(sub: Submission, findings: list[Issue], out) -> None:
         worst = min(found, key=lambda f: MARKED.index(f.severity))
         comment = "\n".join(f"[{f.code}] {f.th}\n{f.en}" for f in found)
         marks.append(Mark(key, cell, worst.severity.value, comment))
-    generate_workbook(spec, project, out, reports=reports, marks=marks, checks=lines)
+    generate_workbook(spec, project, out, reports=reports, marks=marks, checks=lines, fy=_fiscal_year(sub))
+
+
+def _fiscal_year(sub: Submission) -> int:
+    """The year the returned workbook's months are labelled with: the file's own, else that of its
+    first readable report date, else this fiscal year (the file's year cell keeps what was typed)."""
+    if isinstance(sub.fiscal_year, int) and MIN_YEAR <= sub.fiscal_year <= MAX_YEAR:
+        return sub.fiscal_year
+    for k in sorted(sub.reports):
+        day = sub.reports[k].get("report_date")
+        if day is not None and day.ok and isinstance(day.value, dt.date):
+            return fiscal_year_of(day.value)
+    return fiscal_year_of(dt.date.today())

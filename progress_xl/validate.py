@@ -17,6 +17,7 @@ from .issues import Issue, Severity, issue
 from .read import Submission, Value
 from .register import Project
 from .spec import TemplateSpec, load_spec
+from .values import is_blank
 
 FAR_BEHIND = Decimal(25)      # percentage points behind the plan while declaring "on plan"
 FLAT_MONTHS = 3               # "on plan" while progress has not moved for this many months
@@ -76,12 +77,12 @@ def read_findings(ctx: Context) -> Iterable[Issue]:
 def required(ctx: Context) -> Iterable[Issue]:
     for f in ctx.spec.project_fields:
         v = ctx.sub.project.get(f.key)
-        if f.required and v is not None and v.cell and v.raw is None:
+        if f.required and v is not None and v.cell and is_blank(v.raw):
             yield ctx.at("V001", None, f.key)
     for k in ctx.filled():
         for f in ctx.spec.monthly_fields:
             v = ctx.cell(k, f.key)
-            if f.required and v is not None and v.cell and v.raw is None:
+            if f.required and v is not None and v.cell and is_blank(v.raw):
                 yield ctx.at("V001", k, f.key)
 
 

@@ -91,8 +91,17 @@ def with_xlsxwriter(cells, mac: bool) -> bytes:
 @pytest.mark.parametrize("write", [with_openpyxl, with_xlsxwriter])
 @given(cells=st.lists(st.tuples(VALUES, st.sampled_from(FORMATS)), min_size=1, max_size=30), mac=st.booleans())
 def test_every_cell_reads_as_openpyxl_reads_it(write, cells, mac):
+    """Cell by cell as openpyxl reads it, except one thing openpyxl reads wrong: Excel's `_xHHHH_`
+    escapes in shared strings (openpyxl only drops `x005F_`, so `x005F_x` reads as `x`); there the
+    Book gives the text that was written."""
     data = write(cells, mac)
-    assert book_cells(data, "ข้อมูล Data") == openpyxl_cells(data, "ข้อมูล Data")
+    expected = openpyxl_cells(data, "ข้อมูล Data")
+    written = {(1 + i // 4, 1 + (i * 7) % 30): v for i, (v, _) in enumerate(cells)}
+    for rc, (value, dtype, fmt, ref) in expected.items():
+        typed = written.get(rc)
+        if dtype == "s" and isinstance(typed, str) and typed != "rich" and "x005F_" in typed:
+            expected[rc] = (typed, dtype, fmt, ref)
+    assert book_cells(data, "ข้อมูล Data") == expected
 
 
 def test_a_generated_workbook_reads_as_openpyxl_reads_it(tmp_path, spec, seed_project):

@@ -91,7 +91,7 @@ def test_money(blank, raw, expected):
     assert v.value == expected and v.error is None and bool(v.notes) == isinstance(raw, str)
 
 
-@pytest.mark.parametrize("raw, code", [("หนึ่งแสน", "V002"), ("-500", "V006"), (-500, "V006"), ("1.500,50", "V013")],
+@pytest.mark.parametrize("raw, code", [("หนึ่งแสน", "V002"), ("-500", "V006"), (-500, "V015"), ("1.500,50", "V013")],
                          ids=["words", "negative-text", "negative-number", "ambiguous-separators"])
 def test_money_errors_are_never_guessed(blank, raw, code):
     v = report(read_ok(typed(blank, {at("disbursed"): raw})), 1, "disbursed")

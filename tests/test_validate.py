@@ -61,11 +61,12 @@ def test_a_clean_quarter_has_nothing_to_say(tmp_path, seed_project):
     ({2: {"report_date": dt.date(2021, 10, 5)}}, {("V009",) + at("report_date", 2)}),
     ({2: {"report_date": dt.date(2020, 11, 5)}}, {("R104",) + at("report_date", 2)}),
     ({2: {"disbursed": "หนึ่งพัน"}}, {("V002",) + at("disbursed", 2)}),
-    ({2: {"disbursed": -5}}, {("V006",) + at("disbursed", 2)}),
+    ({2: {"disbursed": -5}}, {("V015",) + at("disbursed", 2)}),       # a whole negative: perhaps a typed 5.-
+    ({2: {"disbursed": -5.5}}, {("V006",) + at("disbursed", 2)}),
     ({3: {"progress": 100, "plan_status": BEHIND}}, {("R111",) + at("plan_status", 3)}),
 ], ids=["missing-progress", "progress-150", "falling-progress", "unknown-status", "over-budget",
         "date-outside-its-month", "date-outside-the-year", "date-outside-the-window", "amount-in-words",
-        "negative-amount", "behind-plan-at-100"])
+        "negative-whole-amount", "negative-amount", "behind-plan-at-100"])
 def test_each_rule_on_its_cell(tmp_path, seed_project, changes, expected):
     assert check(tmp_path, seed_project, changes)[1] == expected
 
@@ -130,7 +131,7 @@ def test_every_catalogue_entry_renders_in_both_languages():
         assert "{" not in th + en and all(f"<{n}>" in th + en for n in names), code
         assert any("\u0e00" <= ch <= "\u0e7f" for ch in th), (code, "Thai text")
         assert not any("\u0e00" <= ch <= "\u0e7f" for ch in entry.en.replace("{", "")), (code, "English text")
-        assert code[0] in "FTPVRMCSN" and len(code) == 4
+        assert code[0] in "FTPVRMCSON" and len(code) == 4
 
 
 # -- validate() never raises, whatever the reader hands it -----------------------------------------
