@@ -236,6 +236,8 @@ def consolidate(inbox: Path, register: Path, fy: int, month: int, out_dir: Path,
                         today=today, progress=step, pdf=pdf, workers=workers or cores())
     finally:
         done()
+    for line in run.notices:
+        click.echo(str(line), err=True)
     click.echo(f"สรุปรายงาน / master: {run.master.resolve()}")
     for line in _headline(run):
         click.echo(line)

@@ -17,9 +17,9 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .collect import PROVENANCE, SKIPPED
+from .collect import inbox_lock, load_provenance, load_skipped
 from .faults import log_internal
-from .files import atomic_write, exclusive, input_files, read_json
+from .files import atomic_write, exclusive, input_files
 from .fiscal import month_bounds, month_label
 from .issues import Issue, ProgressXLError, issue
 from .ledger import Ledger, Stored, value_rows
@@ -31,7 +31,6 @@ from .workers import ordered_map
 SUPERSEDED, DUPLICATE = "superseded", "duplicate"
 PLACES = (ACCEPTED, HAS_ISSUES, SUPERSEDED, REJECTED, DUPLICATE, TRANSIENT)
 LEDGER_NAME = "ledger.sqlite"
-INBOX_LOCK = ".collect.lock"     # collect holds it while it fills the inbox
 
 
 @dataclass
@@ -53,27 +52,17 @@ class MonthRun:
     master: Path
     ledger: Path
     headline: dict = field(default_factory=dict)
+    notices: list[Issue] = field(default_factory=list)      # about the inbox itself (a damaged state file)
 
 
 INBOX_WAIT = 60            # seconds consolidate waits for a `collect` still filling the inbox
-
-
-def _skipped(inbox: Path) -> list[dict]:
-    """What `collect` took out of the mail but did not put in the inbox (not a spreadsheet, ...)."""
-    found = read_json(Path(inbox) / SKIPPED).get("skipped")
-    return [i for i in found if isinstance(i, dict)] if isinstance(found, list) else []
-
-
-def _provenance(inbox: Path) -> dict[str, dict]:
-    """Inbox file name -> who sent it, when; entries of the wrong shape read as unknown."""
-    return {k: v for k, v in read_json(Path(inbox) / PROVENANCE).items() if isinstance(v, dict)}
 
 
 @contextlib.contextmanager
 def _inbox_settled(inbox: Path):
     """Wait (up to INBOX_WAIT s) for a `collect` still filling the inbox, and keep the next one out
     while the month is read. An inbox nobody may write to cannot be being collected into."""
-    lock = exclusive(Path(inbox) / INBOX_LOCK, lambda: ProgressXLError(
+    lock = exclusive(inbox_lock(inbox), lambda: ProgressXLError(
         [issue("M012", file=str(inbox), path=inbox, seconds=INBOX_WAIT)]), wait=INBOX_WAIT)
     try:
         lock.__enter__()
@@ -115,7 +104,9 @@ def consolidate(inbox: Path, *, projects: list[Project], fy: int, month: int, ou
         ledger.backup()
         for stale in [*out_dir.glob(".*.tmp"), *(out_dir / "returned").glob(".*.tmp")]:
             stale.unlink(missing_ok=True)        # left by a run that was killed mid-write; we hold the lock
-        provenance = _provenance(inbox)
+        provenance, notices = load_provenance(inbox)        # checked: a damaged one is kept aside, rebuilt
+        skipped, more = load_skipped(inbox)
+        notices += more
         outcomes, jobs = _triage(ledger, input_files([inbox]), fy, month)
         master = out_dir / f"master_{fy}_{month:02d}.xlsx"
         setup = ({p.code: p for p in projects}, fy, month, today, str(ledger_path), str(out_dir / "returned"))
@@ -130,12 +121,12 @@ def consolidate(inbox: Path, *, projects: list[Project], fy: int, month: int, ou
                     if o.sha256 in superseded:
                         o.place, (o.detail_th, o.detail_en) = SUPERSEDED, superseded[o.sha256]
                 headline = write_master(master, fh=fh, ledger=ledger, projects=projects, fy=fy, month=month,
-                                        outcomes=outcomes, skipped=_skipped(inbox), tmpdir=tmp, pdf=pdf)
+                                        outcomes=outcomes, skipped=skipped, tmpdir=tmp, pdf=pdf)
                 fh.flush()
                 os.fsync(fh.fileno())           # on disk before the ledger says the month is done
     for name, detail in details:
         log_internal(out_dir, f"consolidate {fy}/{month}: {name}", detail)
-    return MonthRun(fy, month, outcomes, master, ledger_path, headline)
+    return MonthRun(fy, month, outcomes, master, ledger_path, headline, notices)
 
 
 def _triage(ledger: Ledger, files, fy: int, month: int) -> tuple[list, list]:

@@ -20,6 +20,7 @@ from helpers import holding
 
 from progress_xl import consolidate as consolidate_module
 from progress_xl.cli import main
+from progress_xl.collect import inbox_lock
 from progress_xl.consolidate import consolidate
 from progress_xl.issues import ProgressXLError, render
 from progress_xl.ledger import Ledger, backups_folder
@@ -311,7 +312,7 @@ def test_an_error_of_ours_is_logged_not_blamed_and_read_again(tmp_path, inbox, p
 
 def test_consolidate_waits_for_a_collect_then_refuses_in_one_line(tmp_path, inbox, projects, monkeypatch):
     monkeypatch.setattr(consolidate_module, "INBOX_WAIT", 1)
-    with holding(inbox / consolidate_module.INBOX_LOCK):
+    with holding(inbox_lock(inbox)):
         started = time.monotonic()
         with pytest.raises(ProgressXLError) as err:
             consolidate(inbox, projects=projects[:8], fy=2564, month=3, out_dir=tmp_path / "out")
