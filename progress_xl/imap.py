@@ -324,10 +324,10 @@ def _folders(imap: imaplib.IMAP4) -> list[str]:
     typ, data = imap.list()
     names = []
     for item in data if typ == "OK" else []:
-        line = b"".join(item) if isinstance(item, tuple) else item or b""
+        line, literal = item if isinstance(item, tuple) else (item or b"", None)
         found = re.match(rb'\((?P<flags>[^)]*)\) (?:"(?:[^"\\]|\\.)*"|NIL) (?P<name>.+)$', line)
-        if found and b"\\noselect" not in found["flags"].lower():
-            names.append(_unquoted(found["name"].decode("utf-8", "replace")))
+        if found and b"\\noselect" not in found["flags"].lower():     # a name sent as a literal comes apart
+            names.append(_unquoted((literal or found["name"]).decode("utf-8", "replace")))
     return sorted(names)[:40]
 
 
