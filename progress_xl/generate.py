@@ -10,7 +10,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Context, Decimal, ROUND_HALF_UP
 from pathlib import Path
 from typing import Iterable
 
@@ -83,17 +83,20 @@ def agency_folder(project: Project) -> str:
 def _excel_text(value) -> str:
     if value is None:
         return ""
-    if isinstance(value, (dt.date, dt.datetime)):
-        return str((value if isinstance(value, dt.date) else value.date()) - dt.date(1899, 12, 30)).split()[0]
+    if isinstance(value, dt.date):              # a date shows as its serial number in a text formula
+        return str(((value.date() if isinstance(value, dt.datetime) else value) - dt.date(1899, 12, 30)).days)
     if isinstance(value, (int, Decimal, float)) and not isinstance(value, bool):
         d = Decimal(str(value))
         return str(int(d)) if d == d.to_integral() else format(d.normalize(), "f")
     return str(value)
 
 
+WIDE = Context(prec=800)      # any float (up to 1.8E+308) quantizes whole, however absurd
+
+
 def _fixed(value, places: int) -> str:
     q = Decimal(1).scaleb(-places)
-    d = Decimal(str(value or 0)).quantize(q, rounding=ROUND_HALF_UP)
+    d = _amount(value or 0).quantize(q, rounding=ROUND_HALF_UP, context=WIDE)
     return f"{d:,.{places}f}" if places == 0 else f"{d:.{places}f}"
 
 
@@ -136,7 +139,7 @@ class _Writer:
         self.wb = workbook(out, {
             "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
             "default_format_properties": {"font_name": spec.font, "font_size": spec.font_size},
-            "in_memory": True})
+            "in_memory": True, "nan_inf_to_errors": True})     # an absurd sum shows #NUM!, as Excel would
         self.fmt = Formats(self.wb, spec.font, spec.font_size)
         self.generated = generated or dt.datetime.combine(fiscal_bounds(self.fy)[0], dt.time())
         self.names = spec.sheets

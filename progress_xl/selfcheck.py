@@ -55,6 +55,11 @@ def _blank(v) -> bool:
     return v is None or (isinstance(v, str) and v.strip() == "")
 
 
+def _num(v) -> Decimal:
+    """A number cell's value as Excel compares and adds it: a date counts as its serial number."""
+    return Decimal(_serial(v)) if isinstance(v, dt.date) else Decimal(str(v))
+
+
 def _serial(v) -> float:
     if isinstance(v, dt.datetime):
         v = v.date()
@@ -91,10 +96,10 @@ def row_checks(spec: TemplateSpec, fy: int, budget_ref: str, budget) -> list[Che
         if f.type == "percent" and f.min is not None:
             lo, hi = f.min, f.max
             checks.append(Check("V003", f, lambda r, c=col, lo=lo, hi=hi: f"AND(ISNUMBER({c}{r}),OR({c}{r}<{_fmt(lo)},{c}{r}>{_fmt(hi)}))",
-                                lambda k, rows, g=get, lo=lo, hi=hi: _is_number(g(k, rows)) and not lo <= float(g(k, rows)) <= hi))
+                                lambda k, rows, g=get, lo=lo, hi=hi: _is_number(g(k, rows)) and not lo <= _num(g(k, rows)) <= hi))
         if f.type == "money" and f.min is not None:
             checks.append(Check("V006", f, lambda r, c=col: f"AND(ISNUMBER({c}{r}),{c}{r}<0)",
-                                lambda k, rows, g=get: _is_number(g(k, rows)) and g(k, rows) < 0))
+                                lambda k, rows, g=get: _is_number(g(k, rows)) and _num(g(k, rows)) < 0))
         if f.type == "choice":
             values = spec.choice_values(f.choices)
             name = f"px_list_{f.choices}"
@@ -114,12 +119,13 @@ def row_checks(spec: TemplateSpec, fy: int, budget_ref: str, budget) -> list[Che
     checks.append(Check("R101", progress,
                         lambda r: "FALSE" if r == top else f"AND(ISNUMBER({p}{r}),COUNT({p}${top}:{p}{r - 1})>0,{p}{r}<MAX({p}${top}:{p}{r - 1}))",
                         lambda k, rows: _is_number(rows.get(k, {}).get("progress")) and any(
-                            _is_number(rows.get(j, {}).get("progress")) and rows[j]["progress"] > rows[k]["progress"] for j in range(1, k))))
+                            _is_number(rows.get(j, {}).get("progress")) and _num(rows[j]["progress"]) > _num(rows[k]["progress"])
+                            for j in range(1, k))))
     checks.append(Check("R102", disbursed,
                         lambda r: f"AND(ISNUMBER({budget_ref}),SUM({d}${top}:{d}{r})>{budget_ref})",
                         lambda k, rows: _is_number(budget) and sum(
-                            (rows.get(j, {}).get("disbursed") for j in range(1, k + 1)
-                             if _is_number(rows.get(j, {}).get("disbursed"))), Decimal(0)) > budget))
+                            (_num(rows.get(j, {}).get("disbursed")) for j in range(1, k + 1)
+                             if _is_number(rows.get(j, {}).get("disbursed"))), Decimal(0)) > _num(budget)))
     return checks
 
 

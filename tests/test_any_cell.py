@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
+from openpyxl.utils.exceptions import IllegalCharacterError
 
 from progress_xl.consolidate import consolidate
 from progress_xl.generate import generate_workbook
@@ -91,6 +93,8 @@ def via_openpyxl(base: bytes, version: int, filling: dict) -> bytes:
         ws.protection.sheet = False
         try:
             ws[ref].value = _openpyxl_value(kind, value)
+        except IllegalCharacterError:              # control characters: stored escaped, as Excel stores them
+            ws[ref].value = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", lambda m: f"_x{ord(m.group()):04X}_", value)
         except (ValueError, TypeError):            # what openpyxl itself refuses to store cannot be in a file
             ws[ref].value = str(value)[:32767]
         if kind == "error":
