@@ -21,6 +21,7 @@ from .layout import Formats, column_width, row_height, workbook
 from .register import Project
 from .selfcheck import (problems_formula, problems_value, row_checks, row_formula, row_value, running_total_formula,
                         workbook_formula, workbook_value)
+from .values import excel_text
 from .spec import FieldSpec, TemplateSpec, column_index, column_letter, rowcol
 
 WINDOWS_BAD = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -87,11 +88,19 @@ def _excel_text(value) -> str:
         return str(((value.date() if isinstance(value, dt.datetime) else value) - dt.date(1899, 12, 30)).days)
     if isinstance(value, (int, Decimal, float)) and not isinstance(value, bool):
         d = Decimal(str(value))
+        if not d.is_finite():
+            return "#NUM!"
         return str(int(d)) if d == d.to_integral() else format(d.normalize(), "f")
     return str(value)
 
 
 WIDE = Context(prec=800)      # any float (up to 1.8E+308) quantizes whole, however absurd
+
+
+def _plain(value, limit: int = 32767) -> str:
+    """Text legal for XML 1.0 and Excel: what `values.excel_text` keeps of it (document
+    properties, names, cached text of formulas: places xlsxwriter does not escape)."""
+    return excel_text(str(value), limit)[0]
 
 
 def _fixed(value, places: int) -> str:
@@ -201,14 +210,15 @@ class _Writer:
     def write(self) -> None:
         s, p = self.spec, self.project
         self.wb.set_properties({
-            "title": f"{p.code} {p['project_name']}", "subject": f"{s.title_th} / {s.title_en}",
+            "title": _plain(f"{p.code or ''} {p['project_name'] or ''}", 255), "subject": f"{s.title_th} / {s.title_en}",
             "author": "progress_xl", "company": "กรุงเทพมหานคร / Bangkok Metropolitan Administration",
-            "keywords": f"progress_xl, {p.code}, {self.fy}", "comments": f"{s.id} v{s.version}",
+            "keywords": _plain(f"progress_xl, {p.code or ''}, {self.fy}", 255), "comments": f"{s.id} v{s.version}",
             "created": self.generated})
         for name, value in (("progress_xl_template", s.id), ("progress_xl_version", s.version),
                             ("progress_xl_project_code", p.code), ("progress_xl_fiscal_year", self.fy),
                             ("progress_xl_generator", __version__)):
-            self._ok(self.wb.set_custom_property(name, value))
+            if value is not None and value != "":       # a returned workbook whose code cell was emptied
+                self._ok(self.wb.set_custom_property(name, value if isinstance(value, int) else _plain(value)))
         checks = self.checks_sheet() if self.checks_lines is not None else None
         self.instructions()
         self.project_sheet()
@@ -484,7 +494,7 @@ class _Writer:
             if kind == "date":
                 lines.append(("print", f'={_lit(label + " : ")}&{_be_formula(ref)}', f"{label} : {_be_value(v)}"))
             elif kind == "money":
-                lines.append(("print", f'={_lit(label + " : ")}&TEXT({ref},"#,##0")&" บาท"', f"{label} : {_fixed(v, 0)} บาท"))
+                lines.append(("print", f'={_lit(label + " : ")}&TEXT({ref},"#,##0")&" บาท"', f"{label} : {_fixed(v, 0) if _is_num(v) else _excel_text(v)} บาท"))   # TEXT() of text is the text
             else:
                 lines.append(("print", f"={_lit(label + ' : ')}&{ref}", f"{label} : {_excel_text(v)}"))
 

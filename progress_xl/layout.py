@@ -5,7 +5,9 @@ import math
 import unicodedata
 
 import xlsxwriter
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.worksheet import Worksheet, convert_cell_args
+
+from .values import excel_text
 
 BE_DATE = "[$-107041E]d mmmm yyyy"   # the `[$-th-TH,107]` form is lost in LibreOffice
 BE_DATE_SHORT = "[$-107041E]dd/mm/yyyy"
@@ -52,6 +54,23 @@ class _Worksheet(Worksheet):
                 _PREPARED.clear()
             found = _PREPARED[key] = super()._prepare_formula(formula, expand_future_functions)
         return found
+
+
+    # Every string goes through one gate on its way into the file: legal for XML 1.0 and within
+    # Excel's limits (`values.excel_text`: characters XML cannot carry removed, text over the cell
+    # limit cut with a visible "…"). xlsxwriter escapes control characters in cell text itself, but
+    # not in a formula's cached value or a comment, and it refuses text over 32,767 characters.
+    def _write_string(self, row, col, string, cell_format=None):
+        return super()._write_string(row, col, excel_text(str(string))[0], cell_format)
+
+    def _write_formula(self, row, col, formula, cell_format=None, value=0):
+        if isinstance(value, str):
+            value = excel_text(value)[0]
+        return super()._write_formula(row, col, formula, cell_format, value)
+
+    @convert_cell_args
+    def write_comment(self, row, col, comment, options=None):
+        return super().write_comment(row, col, excel_text(str(comment))[0], options)
 
 
 def workbook(out, options: dict) -> xlsxwriter.Workbook:
