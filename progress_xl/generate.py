@@ -218,7 +218,7 @@ class _Writer:
                             ("progress_xl_project_code", p.code), ("progress_xl_fiscal_year", self.fy),
                             ("progress_xl_generator", __version__)):
             if value is not None and value != "":       # a returned workbook whose code cell was emptied
-                self._ok(self.wb.set_custom_property(name, value if isinstance(value, int) else _plain(value)))
+                self._ok(self.wb.set_custom_property(name, value if isinstance(value, int) else _plain(value, 255)))
         checks = self.checks_sheet() if self.checks_lines is not None else None
         self.instructions()
         self.project_sheet()
