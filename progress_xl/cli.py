@@ -15,6 +15,7 @@ import click
 
 from .issues import ProgressXLError, issue
 from .fiscal import month_label
+from .locale import install as install_thai_click
 from .spec import load_spec
 from .workers import cores
 
@@ -49,10 +50,47 @@ class _Boundary(click.Group):
             raise ProgressXLError([issue("O007", log=log)]) from None
 
 
+install_thai_click()        # click's own texts (usage, errors, help headings) in Thai with the English beside
+
+
 @click.group(cls=_Boundary)
 @click.version_option(package_name="progress_xl")
-def main():
-    """progress_xl: รายงานความก้าวหน้าโครงการรายเดือนผ่านไฟล์ Excel / monthly project progress through workbooks."""
+@click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), envvar="PROGRESS_XL_WORKSPACE",
+              help="พื้นที่ทำงาน (โฟลเดอร์ที่มี progress_xl.toml) [ค่าตั้งต้น: โฟลเดอร์นี้หรือโฟลเดอร์ที่อยู่เหนือขึ้นไป] "
+                   "(ตัวแปร PROGRESS_XL_WORKSPACE) / The workspace (a folder holding progress_xl.toml) [default: this "
+                   "folder or the first above it that has one] (env PROGRESS_XL_WORKSPACE).")
+@click.pass_context
+def main(ctx, workspace):
+    """progress_xl: รายงานความก้าวหน้าโครงการรายเดือนผ่านไฟล์ Excel / monthly project progress through workbooks.
+
+    ในพื้นที่ทำงาน (progress-xl init) ทุกคำสั่งใช้ค่าจาก progress_xl.toml ตัวเลือกที่พิมพ์มีผลเหนือกว่า
+    เดือนหนึ่งคือคำสั่งเดียว: progress-xl month
+
+    Inside a workspace (progress-xl init) every command takes its settings from progress_xl.toml;
+    flags override them. A month is one command: progress-xl month
+    """
+    from .workspace import load, locate
+    if ctx.invoked_subcommand == "init":
+        return
+    root = locate(workspace)
+    if root is not None:
+        ctx.obj = load(root)
+        ctx.default_map = _workspace_defaults(ctx.obj)
+
+
+def _workspace_defaults(ws) -> dict:
+    """The settings as the other commands' defaults (click's default_map): flags and their
+    environment variables still win."""
+    common = {"register": ws.register, "fy": ws.fiscal_year}
+    officer = {"sender": ws.sender.address, "from_name": ws.sender.name, "from_position": ws.sender.position,
+               "from_unit": ws.sender.unit, "from_phone": ws.sender.phone, "reply_day": ws.reply.day,
+               "reply_months": ws.reply.months_after, "smtp_host": ws.smtp.host, "smtp_port": ws.smtp.port,
+               "starttls": ws.smtp.security == "starttls", "use_ssl": ws.smtp.security == "ssl",
+               "smtp_user": ws.smtp.user}
+    officer = {k: v for k, v in officer.items() if v not in ("", None)}
+    ledger = {**common, "ledger_path": ws.ledger}
+    return {"generate": {**common, "out_dir": ws.root / "workbooks"}, "validate": common, "consolidate": ledger,
+            "outbox": {**ledger, **officer}, "import-legacy": ledger}
 
 
 @main.command()
@@ -60,22 +98,63 @@ def main():
 @click.option("--fy", type=click.IntRange(2500, 2700), required=True, help="Fiscal year, BE (e.g. 2564).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for the workbooks (one sub-folder per agency).")
-def generate(register: Path, fy: int, out_dir: Path):
-    """Write one workbook per project of REGISTER (.xlsx or .csv)."""
+@click.option("--ledger", "ledger_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The ledger: a project past its planned end is included (as delayed) while its accepted "
+                   "progress is below 100 %.")
+def generate(register: Path, fy: int, out_dir: Path, ledger_path: Path | None):
+    """Write one workbook per project of REGISTER (.xlsx or .csv) active in the fiscal year.
+
+    A project that ended before the year (with nothing outstanding) or starts after it gets no
+    workbook, one line each; a delayed or carried-over one is included, one line each.
+    """
+    import contextlib
+
     from .generate import generate_all
+    from .ledger import Ledger
     from .register import read_register
+    from .rollover import activity_summary, year_activity
     spec = load_spec()
     result = read_register(register, spec, fy)
     for problem in result.issues:
         click.echo(str(problem), err=True)
+    with Ledger(ledger_path) if ledger_path else contextlib.nullcontext() as ledger:
+        standings = year_activity(result.projects, fy, ledger, register.name)
+    for line in [issue("P016", file=register.name, row=p.row, value=p.code, other=p["fiscal_year"], fy=fy)
+                 for p in result.other_years] + [s.line for s in standings if s.line]:
+        click.echo(str(line))
     started = time.perf_counter()
-    paths = generate_all(spec, result.projects, out_dir)
+    paths = generate_all(spec, [s.project for s in standings if s.included], out_dir)
     seconds = time.perf_counter() - started
     agencies = len({p.parent for p in paths})
     click.echo(f"สร้าง {len(paths)} ไฟล์ ใน {agencies} หน่วยงาน ที่ {out_dir} / wrote {len(paths)} workbooks "
                f"for {agencies} agencies to {out_dir} ({seconds:.1f} s)")
-    if result.issues:
-        click.echo(f"ข้ามแถวที่มีปัญหา {len(result.issues)} แถว / skipped {len(result.issues)} bad register row(s)")
+    click.echo(str(activity_summary(standings, fy, register.name)))
+    if result.skipped_rows:
+        click.echo(f"ข้ามแถวที่มีปัญหา {result.skipped_rows} แถว / skipped {result.skipped_rows} bad register row(s)")
+
+
+@main.command()
+@click.argument("register", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--to", "to_fy", type=click.IntRange(2501, 2701), required=True,
+              help="The new fiscal year, BE (e.g. 2565): REGISTER is the year before's.")
+@click.option("--ledger", "ledger_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="The ledger holding the year's accepted reports.")
+@click.option("--add", "added", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A register of the new year's projects to add (may be given more than once).")
+def rollover(register: Path, to_fy: int, ledger_path: Path, added: tuple[Path, ...]):
+    """Draft the next fiscal year's register from REGISTER and the ledger, beside REGISTER (never over it).
+
+    Unfinished projects are carried with their progress and spending, finished ones closed, the
+    projects of --add registers added; one line per project and a report (CSV) of what was
+    carried and why. Exit code 0 when the draft was written.
+    """
+    from .rollover import rollover as draft_year
+    done = draft_year(register, to_fy, ledger_path, added=added)
+    for problem in done.problems:
+        click.echo(str(problem), err=True)
+    for decision in done.decisions:
+        click.echo(str(decision.line))
+    click.echo(str(done.summary))
 
 
 @main.command()
@@ -220,8 +299,11 @@ def _headline(run) -> list[str]:
               help="The SQLite ledger [default: OUT/ledger.sqlite].")
 @click.option("--today", type=DateParam(), help="Reports for later months are errors [default: the month's end].")
 @click.option("--pdf", is_flag=True, help="Also print the summary board to PDF (LibreOffice).")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="ตารางโครงการเป็น CSV ด้วย (UTF-8 มี BOM) / Also the projects table as CSV (UTF-8 with BOM, for Excel).")
 @click.option("--workers", type=click.IntRange(1, 256), default=None, help=WORKERS_HELP)
-def consolidate(inbox: Path, register: Path, fy: int, month: int, out_dir: Path, ledger_path, today, pdf, workers):
+def consolidate(inbox: Path, register: Path, fy: int, month: int, out_dir: Path, ledger_path, today, pdf, workers,
+                csv_path=None):
     """Read, validate, return and record every file of INBOX; write the month's master workbook.
 
     Exit code 0 when the master was written, whatever the files held; 1 when the run could not be
@@ -239,6 +321,10 @@ def consolidate(inbox: Path, register: Path, fy: int, month: int, out_dir: Path,
     for line in run.notices:
         click.echo(str(line), err=True)
     click.echo(f"สรุปรายงาน / master: {run.master.resolve()}")
+    if csv_path:
+        from .export import projects_csv
+        projects_csv(csv_path, ledger_path=run.ledger, projects=projects, fy=fy, month=month, outcomes=run.outcomes)
+        click.echo(f"ตารางโครงการ / projects CSV: {csv_path.resolve()}")
     for line in _headline(run):
         click.echo(line)
 
@@ -400,6 +486,174 @@ def restore_ledger(ledger_path: Path):
     click.echo(str(issue("M013", file=str(ledger_path), path=ledger_path, backup=backup, aside=aside)))
 
 
+# -- the workspace: init, month, fetch -------------------------------------------------------------
+def _workspace(ctx: click.Context):
+    ws = ctx.find_root().obj
+    if ws is None:
+        raise ProgressXLError([issue("W006", file=str(Path.cwd()))])
+    return ws
+
+
+@main.command(short_help="สร้างพื้นที่ทำงาน / make a workspace")
+@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--register", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="ทะเบียนโครงการ (.xlsx หรือ .csv) / The project register (.xlsx or .csv).")
+@click.option("--fy", type=click.IntRange(2500, 2700),
+              help="ปีงบประมาณ พ.ศ. [ค่าตั้งต้น: ปีงบประมาณของวันนี้] / Fiscal year, BE [default: today's].")
+@click.option("--from", "sender", default="", help="ที่อยู่อีเมลผู้ส่ง / The sender's e-mail address.")
+def init(folder: Path, register, fy, sender):
+    """สร้างพื้นที่ทำงานใน DIR: ไฟล์ตั้งค่า progress_xl.toml (มีคำอธิบายไทยและอังกฤษ) และโฟลเดอร์ mail/ months/
+    ไม่เขียนทับไฟล์ตั้งค่าที่มีอยู่
+
+    Make a workspace in DIR: the settings progress_xl.toml (commented in Thai and English) and the
+    folders mail/ and months/. Settings already there are never overwritten.
+    """
+    from .issues import render
+    from .workspace import init as make
+    settings = make(folder, register=register, fy=fy, sender=sender)
+    click.echo(" / ".join(render("W015", settings=settings)))
+
+
+def _which_month(ws, month_text, report, fy, today) -> tuple[int, int]:
+    from .month import check_begun, default_month, parse_month
+    if month_text and report:
+        raise click.UsageError(" / ".join(_render("W023")))
+    if report:
+        chosen = (fy or ws.fiscal_year, report)
+    else:
+        chosen = parse_month(month_text) if month_text else default_month(today)
+    check_begun(*chosen, today)
+    return chosen
+
+
+def _render(code: str, **context) -> tuple[str, str]:
+    from .issues import render
+    return render(code, **context)
+
+
+@main.command("month", short_help="ทั้งเดือนในคำสั่งเดียว / the whole month in one command")
+@click.argument("month_text", metavar="[MONTH]", required=False)
+@click.option("--report", type=click.IntRange(1, 12),
+              help="แทน MONTH: รายงานครั้งที่ 1 = ต.ค. ... 12 = ก.ย. / Instead of MONTH: the report number, "
+                   "1 = October ... 12 = September.")
+@click.option("--fy", type=click.IntRange(2500, 2700),
+              help="ปีงบประมาณของ --report [ค่าตั้งต้น: ในไฟล์ตั้งค่า] / The fiscal year of --report [default: "
+                   "the settings'].")
+@click.option("--send", is_flag=True, help="ส่งจดหมายทางอีเมล (ไม่ระบุ = เขียนไว้เท่านั้น) / Deliver the letters "
+              "over SMTP; without it they are only written.")
+@click.option("--no-fetch", is_flag=True, help="ไม่ดึงอีเมลจากกล่องอีเมล / Do not read the mailbox this time.")
+@click.option("--today", type=DateParam(), help="วันนี้ (สำหรับทดสอบ) [ค่าตั้งต้น: วันนี้ เวลากรุงเทพฯ] / Today, "
+              "for tests [default: today, Bangkok time].")
+@click.option("--workers", type=click.IntRange(1, 256), default=None, help=WORKERS_HELP)
+@click.pass_context
+def month_command(ctx, month_text, report, fy, send, no_fetch, today, workers):
+    """ทั้งเดือนในคำสั่งเดียว: ดึงอีเมล รับไฟล์ รวมข้อมูล เขียนจดหมาย (ส่งเมื่อระบุ --send) แล้วสรุปสถานะของเดือน
+    MONTH เขียนได้เช่น มี.ค. 2564, 03/2564, 2564-03 (ปีปฏิทิน พ.ศ.) ไม่ระบุ = เดือนที่เพิ่งสิ้นสุด
+    สั่งซ้ำได้ปลอดภัย: รับเฉพาะไฟล์ใหม่ ไฟล์ที่ส่งใหม่แทนที่ไฟล์เดิม ไม่มีจดหมายใดส่งซ้ำ
+
+    The whole month: fetch the mail, collect, consolidate, write the letters (sent with --send) and
+    print the month's status. MONTH as people write it: มี.ค. 2564, 03/2564, 2564-03 (calendar year,
+    BE); without it, the month that has just ended. Running it again is safe: new files are added,
+    resubmissions supersede, nothing is sent twice. Exit code 1 when a letter could not be written
+    or delivered.
+    """
+    import datetime as _dt
+
+    from .fiscal import BANGKOK
+    ws = _workspace(ctx)
+    today = today or _dt.datetime.now(BANGKOK).date()
+    fy, k = _which_month(ws, month_text, report, fy, today)
+    complete = _run_month(ws, fy, k, today=today, send=send, fetch_mail=not no_fetch, workers=workers or cores())
+    raise SystemExit(0 if complete else 1)
+
+
+def _run_month(ws, fy: int, k: int, *, today, send: bool, fetch_mail: bool, workers: int, stamp=None) -> bool:
+    """`progress-xl month` for one month: run it and print its status; True when every letter went."""
+    from .fiscal import month_label_en
+    from .month import now_at, run_month
+    from .register import read_register
+    from .workspace import advance_fiscal_year
+    click.echo(" / ".join(_render("W017", month=month_label(fy, k), month_en=month_label_en(fy, k), k=k, fy=fy,
+                                  path=ws.root)))
+    register = read_register(ws.register, load_spec(), fy)
+    for problem in register.issues:
+        click.echo(str(problem), err=True)
+    click.get_current_context().meta["progress_xl.out"] = ws.month_dir(fy, k)
+    step, done = _progress_bar("อ่านไฟล์ / reading")
+    try:
+        result = run_month(ws, fy, k, projects=register.projects, today=today, now=stamp or now_at(today),
+                           send=send, fetch_mail=fetch_mail, workers=workers, progress=step)
+    finally:
+        done()
+    _month_status(ws, result, send)
+    old = advance_fiscal_year(ws, fy)
+    if old is not None:
+        click.echo(" / ".join(_render("W022", old=old, fy=fy)))
+    return result.complete
+
+
+def _month_status(ws, result, send: bool) -> None:
+    """What the month came to: mail in, the master, the letters, what needs the coordinator."""
+    from .outbox import is_placeholder
+    if result.fetched is not None:
+        for line in result.fetched.skipped:
+            click.echo(str(line), err=True)
+        summary = result.fetched.summary()
+        click.echo(f"{summary.th} / {summary.en}")
+    c, run = result.collected, result.run
+    for line in [*c.notices, *run.notices]:
+        click.echo(str(line), err=True)
+    for line in result.held:
+        click.echo(str(line))
+    held = sum(1 for _ in (result.folder / "inbox").glob(".other/*")) + sum(
+        1 for _ in (result.folder / "inbox").glob(".later/*"))
+    click.echo(" / ".join(_render("W021", new=len(c.saved), duplicates=len(c.duplicates), skipped=len(c.skipped),
+                                  held=held, inbox=result.folder / "inbox")))
+    click.echo(" / ".join(_render("W018", path=run.master.resolve())))
+    for line in _headline(run):
+        click.echo(line)
+    kinds = [w.letter.kind for w in result.written]
+    click.echo(" / ".join(_render("W019", count=len(kinds), returned=kinds.count("returned"),
+                                  reminder=kinds.count("reminder"), receipt=kinds.count("receipt"), out=result.outbox)))
+    for line in result.problems:
+        click.echo(str(line), err=True)
+    _delivery_status(ws, result, send, is_placeholder(ws.sender.address))
+    h = run.headline
+    click.echo(" / ".join(_render("W020", issues=h["has_issues"], missing=h["missing"], rejected=h["inputs_rejected"])))
+
+
+def _delivery_status(ws, result, send: bool, placeholder: bool) -> None:
+    if not send:
+        if placeholder:
+            click.echo(str(issue("W014", file=str(ws.settings), address=ws.sender.address)), err=True)
+        click.echo(" / ".join(_render("S018", count=len(result.written), out=result.outbox)))
+        return
+    d = result.delivery
+    if d is None:
+        return
+    for line in d.problems:
+        click.echo(str(line), err=True)
+    click.echo(" / ".join(_render("S019", sent=len(d.sent), partly=len(d.partly), unsent=len(d.unsent),
+                                  earlier=len(d.earlier), count=len(result.written), server=ws.smtp.server)))
+
+
+@main.command(short_help="ดึงอีเมลใหม่จากกล่องอีเมล / fetch new mail from the mailbox")
+@click.pass_context
+def fetch(ctx):
+    """ดึงอีเมลใหม่จากกล่องอีเมล (IMAP ในหมวด [imap] ของไฟล์ตั้งค่า) ไว้ที่ mail/imap/ ของพื้นที่ทำงาน
+    อ่านอย่างเดียว แต่ละฉบับดึงครั้งเดียว progress-xl month ทำขั้นนี้ให้เองอยู่แล้ว
+
+    Fetch the new messages of the mailbox ([imap] in the settings) into the workspace's mail/imap/:
+    read only, each message once. `progress-xl month` does this itself; this looks before it.
+    """
+    from .month import fetch_mailbox
+    result = fetch_mailbox(_workspace(ctx))
+    for line in result.skipped:
+        click.echo(str(line), err=True)
+    summary = result.summary()
+    click.echo(f"{summary.th} / {summary.en}")
+
+
 def _show(value) -> str:
     if hasattr(value, "isoformat"):
         from .fiscal import format_be
@@ -411,69 +665,59 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 DEMO_MONTHS = 6
 
 
-@main.command()
+@main.command(short_help="ทั้งรอบงานกับทะเบียนตัวอย่าง / the whole cycle on the sample register")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out/demo"),
-              show_default=True, help="Folder for everything the demo writes (cleared first).")
+              show_default=True, help="พื้นที่ทำงานของการสาธิต (ล้างก่อนเริ่ม) / The demo's workspace (cleared first).")
 @click.option("--months", type=click.IntRange(1, 12), default=DEMO_MONTHS, show_default=True,
-              help="How many months of FY 2564 to simulate.")
+              help="จำนวนเดือนของปีงบประมาณ 2564 ที่จำลอง / How many months of FY 2564 to simulate.")
 def demo(out_dir: Path, months: int):
-    """The monthly cycle on the bundled sample register (FY 2564): generate and the kickoff messages;
-    then month by month the simulated agencies reply by e-mail, collect, consolidate, and the outbox
-    (returned workbooks, reminders); the master workbook at the end."""
+    """สาธิตทั้งรอบงานกับทะเบียนตัวอย่าง (ปีงบประมาณ 2564): สร้างพื้นที่ทำงาน (init) แบบฟอร์ม และจดหมายส่งแบบฟอร์ม
+    แล้วทุกเดือนหน่วยงานจำลองตอบทางอีเมลลงใน months/<เดือน>/mail/ และสั่ง progress-xl month ของเดือนนั้น
+
+    The whole cycle on the bundled sample register (FY 2564): a workspace (init), the workbooks and
+    the kickoff letters; then month by month the simulated agencies reply by e-mail into
+    months/<month>/mail/ and the month runs as `progress-xl month` runs it.
+    """
     import shutil
 
-    from .collect import collect
-    from .consolidate import consolidate as run_month
     from .fiscal import BANGKOK, month_bounds
     from .generate import generate_all
-    from .ledger import Ledger
-    from .outbox import kickoff_letters, month_letters, sender_address, write_outbox
+    from .month import now_at, run_month
+    from .outbox import kickoff_letters, write_outbox
     from .register import read_register
     from .simulate import simulate_month
+    from .workspace import init as make_workspace, load
     spec = load_spec()
-    projects = read_register(SAMPLES / "register.csv", spec, 2564).projects
     if out_dir.exists():
         shutil.rmtree(out_dir)
     started = time.perf_counter()
+    make_workspace(out_dir, register=SAMPLES / "register.csv", fy=2564, sender="coordinator@bangkok.go.th")
+    ws = load(out_dir)
+    click.echo(f"$ progress-xl init {out_dir} --register {SAMPLES / 'register.csv'} --fy 2564")
+    projects = read_register(ws.register, spec, 2564).projects
     paths = generate_all(spec, projects, out_dir / "workbooks")
-    click.echo(f"1. สร้างแบบฟอร์ม {len(paths)} ไฟล์ / generated {len(paths)} workbooks "
-               f"({time.perf_counter() - started:.1f} s): {(out_dir / 'workbooks').resolve()}")
-    sender = sender_address("ผู้ประสานงาน สยป.", "coordinator@bangkok.go.th")
-    kickoff, _ = write_outbox(kickoff_letters(projects, {p.code: path for p, path in zip(projects, paths)}, 2564),
-                              out_dir / "outbox" / "00", sender=sender, date=dt.datetime(2020, 10, 1, 9, 0, tzinfo=BANGKOK))
-    click.echo(f"   ส่งแบบฟอร์มให้ {len(kickoff)} หน่วยงาน / kickoff messages for {len(kickoff)} agencies: "
-               f"{(out_dir / 'outbox' / '00').resolve()}")
-    for month in range(1, months + 1):
+    kickoff, _ = write_outbox(kickoff_letters(projects, {p.code: path for p, path in zip(projects, paths)}, 2564,
+                                              officer=ws.sender.completed()), out_dir / "outbox",
+                              sender=ws.sender.completed(), date=dt.datetime(2020, 10, 1, 9, 0, tzinfo=BANGKOK))
+    click.echo(f"1. สร้างแบบฟอร์ม {len(paths)} ไฟล์ ส่งให้ {len(kickoff)} หน่วยงาน / {len(paths)} workbooks, kickoff "
+               f"letters for {len(kickoff)} agencies ({time.perf_counter() - started:.1f} s): "
+               f"{(out_dir / 'outbox' / 'kickoff').resolve()}")
+    for k in range(1, months + 1):
         tick = time.perf_counter()
-        mail, inbox = out_dir / "mail" / f"2564-{month:02d}", out_dir / "inbox" / f"2564-{month:02d}"
-        simulate_month(spec, projects, month, inbox, mail=mail)
-        collected = collect(mail.glob("*.eml"), inbox, workers=cores())
-        step, done = _progress_bar(f"   เดือน / month {month}")
-        month_dir = out_dir / "months" / f"{month:02d}"
-        try:
-            run = run_month(inbox, projects=projects, fy=2564, month=month, out_dir=month_dir,
-                            ledger_path=out_dir / "ledger.sqlite", progress=step, workers=cores())
-        finally:
-            done()
-        with Ledger(out_dir / "ledger.sqlite") as ledger:
-            letters = month_letters(projects, ledger=ledger, fy=2564, month=month, returned_dir=month_dir / "returned")
-        end = month_bounds(2564, month)[1]
-        sent, _ = write_outbox(letters, out_dir / "outbox" / f"{month:02d}", sender=sender,
-                               date=dt.datetime(end.year, end.month, end.day, 9, 0, tzinfo=BANGKOK))
-        h = run.headline
-        click.echo(f"2.{month} {month_label(2564, month)}: อีเมล {len(list(mail.glob('*.eml')))} ฉบับ → ไฟล์ "
-                   f"{len(collected.saved)} (ข้าม {len(collected.skipped)}) · รับ {h['accepted']} มีปัญหา {h['has_issues']} "
+        folder, end = ws.month_dir(2564, k), month_bounds(2564, k)[1]
+        simulate_month(spec, projects, k, folder / "inbox", mail=folder / "mail")
+        result = run_month(ws, 2564, k, projects=projects, today=end, now=now_at(end), workers=cores())
+        h, kinds = result.run.headline, [w.letter.kind for w in result.written]
+        click.echo(f"2.{k} $ progress-xl month {month_label(2564, k)}: อีเมล {len(list((folder / 'mail').glob('*.eml')))} "
+                   f"ฉบับ → ไฟล์ใหม่ {len(result.collected.saved)} · รับ {h['accepted']} มีปัญหา {h['has_issues']} "
                    f"ถูกแทนที่ {h['inputs_superseded']} ไม่รับ {h['inputs_rejected']} · ยังไม่ส่ง {h['missing']} · "
-                   f"ตอบกลับ {len(sent)} ฉบับ / {len(list(mail.glob('*.eml')))} messages → {len(collected.saved)} files "
-                   f"({len(collected.skipped)} skipped): {h['accepted']} accepted, {h['has_issues']} with issues, "
-                   f"{h['inputs_superseded']} superseded, {h['inputs_rejected']} rejected; {h['missing']} projects "
-                   f"missing; {len(sent)} messages out ({time.perf_counter() - tick:.1f} s)")
-    click.echo(f"3. สรุปรายงาน / master workbook: {run.master.resolve()}")
-    click.echo(f"   แบบฟอร์มที่ส่งคืนหน่วยงาน / returned workbooks: {(run.master.parent / 'returned').resolve()}")
-    click.echo(f"   อีเมลส่งออก (ยังไม่ได้ส่ง) / outgoing messages (not sent): {(out_dir / 'outbox').resolve()}")
-    click.echo(f"   สมุดบัญชี / ledger: {(out_dir / 'ledger.sqlite').resolve()}")
-    for line in _headline(run):
-        click.echo(line)
+                   f"จดหมาย {len(kinds)} ฉบับ / {len(result.collected.saved)} new files: {h['accepted']} accepted, "
+                   f"{h['has_issues']} with issues, {h['inputs_superseded']} superseded, {h['inputs_rejected']} "
+                   f"rejected; {h['missing']} missing; {len(kinds)} letters ({time.perf_counter() - tick:.1f} s)")
+    click.echo(f"3. สถานะเดือนสุดท้าย / the last month's status (cd {out_dir} && progress-xl month "
+               f"'{month_label(2564, months)}'):")
+    _month_status(ws, result, send=False)
+    click.echo(f"   สมุดบัญชี / ledger: {ws.ledger}")
     click.echo(f"   ทั้งหมด / total {time.perf_counter() - started:.1f} s")
 
 

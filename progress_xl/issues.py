@@ -2,7 +2,8 @@
 
 Codes are stable and never reused. The prefix names the layer: F file, T template, P project
 register, V one value, R rules across cells or months, M consolidation, C collecting from mail and
-archives, S sending mail, O the machine (storage, permissions, the program itself), N coercion notes.
+archives, S sending mail, W the workspace and the month command, O the machine (storage,
+permissions, the program itself), N coercion notes.
 """
 from __future__ import annotations
 
@@ -162,6 +163,32 @@ CATALOG: dict[str, Entry] = {
     "S017": Entry(W, "ข้อความใช้ที่อยู่ผู้ส่งสมมติ '{address}' ก่อนส่งจริงให้ตั้ง --from หรือตัวแปร PROGRESS_XL_FROM", "the messages carry the placeholder sender '{address}': set --from or PROGRESS_XL_FROM before --send"),
     "S018": Entry(N, "เขียน {count} ข้อความ ยังไม่ได้ส่ง (ใช้ --send เพื่อส่ง) ที่ {out}", "wrote {count} messages, nothing sent (dry run; --send delivers them) to {out}"),
     "S019": Entry(N, "ส่งครบ {sent} ข้อความ ส่งได้บางผู้รับ {partly} ส่งไม่ได้ {unsent} ส่งไปแล้วก่อนหน้า {earlier} จากทั้งหมด {count} ข้อความ ผ่าน {server}", "sent {sent} of {count} messages to every recipient, {partly} partly sent, {unsent} not sent, {earlier} sent before, via {server}"),
+    # -- W: the workspace (progress_xl.toml, its folders) and the month command ------------------
+    "W001": Entry(E, "อ่านไฟล์ตั้งค่าไม่ได้ บรรทัด {line}: {reason}", "the settings file cannot be read, line {line}: {reason}"),
+    "W002": Entry(E, "บรรทัด {line}: ไม่รู้จักค่า {key} (ค่าที่ใช้ได้: {known})", "line {line}: unknown setting {key} (known: {known})"),
+    "W003": Entry(E, "บรรทัด {line}: ค่า {key} ต้องเป็น{type_th} (พบ {value})", "line {line}: {key} must be {type_en} (found {value})"),
+    "W004": Entry(E, "ต้องระบุค่า {key}", "the setting {key} is required"),
+    "W005": Entry(E, "บรรทัด {line}: ไม่พบทะเบียนโครงการ {path} (ค่า {key})", "line {line}: the project register {path} was not found (setting {key})"),
+    "W006": Entry(E, "ไม่พบพื้นที่ทำงาน (ไฟล์ progress_xl.toml) ในโฟลเดอร์นี้หรือโฟลเดอร์ที่อยู่เหนือขึ้นไป สร้างด้วย progress-xl init DIR หรือระบุ --workspace DIR", "no workspace here (no progress_xl.toml in this folder or above): make one with progress-xl init DIR, or give --workspace DIR"),
+    "W007": Entry(E, "มีไฟล์ตั้งค่าอยู่แล้ว ไม่เขียนทับ (แก้ไขไฟล์นั้นได้โดยตรง)", "a settings file is already there: not overwritten (edit it instead)"),
+    "W008": Entry(E, "เดือน {month} ยังไม่เริ่ม (วันนี้ {today})", "{month_en} has not begun (today is {today_en})"),
+    "W009": Entry(E, "อ่านเดือน '{value}' ไม่ได้ เขียนได้เช่น มี.ค. 2564, 03/2564 หรือ 2564-03", "'{value}' is not a month: write it as มี.ค. 2564, 03/2564 or 2564-03"),
+    "W010": Entry(E, "บรรทัด {line}: ค่า {key} ต้องเป็น {allowed} (พบ {value})", "line {line}: {key} must be {allowed} (found {value})"),
+    "W011": Entry(E, "ไม่ได้ตั้งค่ากล่องอีเมลขาเข้า ให้กรอก host ในหมวด [imap]", "no mailbox is set up: fill in host under [imap]"),
+    "W012": Entry(E, "ไม่ได้ตั้งค่าเซิร์ฟเวอร์ส่งอีเมล ให้กรอก host ในหมวด [smtp] ก่อนใช้ --send", "no mail server to send through: fill in host under [smtp] before --send"),
+    "W013": Entry(E, "ที่อยู่ผู้ส่ง '{address}' เป็นที่อยู่สมมติ ใช้ส่งจริงไม่ได้ ให้กรอก address ในหมวด [sender]", "the sender address '{address}' is a placeholder and cannot send: fill in address under [sender]"),
+    "W014": Entry(W, "จดหมายใช้ที่อยู่ผู้ส่งสมมติ '{address}' ก่อนส่งจริงให้กรอก address ในหมวด [sender]", "the letters carry the placeholder sender '{address}': fill in address under [sender] before --send"),
+    "W015": Entry(N, "สร้างพื้นที่ทำงานแล้ว ไฟล์ตั้งค่าคือ {settings} ขั้นต่อไป: ตรวจแก้ไฟล์ตั้งค่า แล้วสั่ง progress-xl month ในโฟลเดอร์นั้น", "workspace made, its settings are {settings}; next: check the settings, then run progress-xl month in that folder"),
+    "W016": Entry(N, "ไฟล์นี้เป็นรายงานของเดือน {later} จึงเก็บไว้รวมในเดือนนั้น", "this file reports {later_en}: kept for that month"),
+    "W017": Entry(N, "เดือน {month} (รายงานครั้งที่ {k} ปีงบประมาณ {fy}) พื้นที่ทำงาน {path}", "{month_en} (report {k} of FY {fy}), workspace {path}"),
+    "W018": Entry(N, "สรุปรายงาน: {path}", "master workbook: {path}"),
+    "W019": Entry(N, "จดหมาย {count} ฉบับ (ส่งคืนให้แก้ไข {returned} ทวงถาม {reminder} ตอบรับ {receipt}) ที่ {out}", "{count} letters ({returned} returned, {reminder} reminders, {receipt} receipts) in {out}"),
+    "W020": Entry(N, "ต้องติดตาม: รอหน่วยงานแก้ไข {issues} โครงการ ยังไม่ส่ง {missing} โครงการ ไฟล์ที่ไม่รับ {rejected} ไฟล์", "to follow up: {issues} projects to be fixed by their agency, {missing} not reported, {rejected} files refused"),
+    "W021": Entry(N, "รับไฟล์ใหม่ {new} ไฟล์ (ซ้ำ {duplicates} ข้าม {skipped} เป็นของเดือนอื่น {held}) เข้า {inbox}", "{new} new files ({duplicates} duplicates, {skipped} skipped, {held} for other months) into {inbox}"),
+    "W022": Entry(N, "ปีงบประมาณในไฟล์ตั้งค่าเปลี่ยนจาก {old} เป็น {fy}", "the settings' fiscal year moved from {old} to {fy}"),
+    "W023": Entry(E, "ระบุเดือน หรือ --report อย่างใดอย่างหนึ่ง ไม่ใช่ทั้งสองอย่าง", "give MONTH or --report, not both"),
+    "W024": Entry(E, "ไม่มีไฟล์ตั้งค่า progress_xl.toml ในพื้นที่ทำงาน {path} สร้างด้วย progress-xl init {path}", "the workspace {path} has no progress_xl.toml: make one with progress-xl init {path}"),
+    "W025": Entry(E, "มีการดึงอีเมลจากกล่องนี้อยู่แล้ว กรุณารอให้เสร็จก่อน", "another fetch is reading this mailbox: wait for it to finish"),
     # -- O: the machine: storage, permissions, the program itself -------------------------------
     "O001": Entry(E, "พื้นที่ดิสก์เต็ม เขียน {path} ไม่ได้ กรุณาเพิ่มพื้นที่ว่างแล้วรันใหม่ (ไม่มีข้อมูลสูญหาย)", "the disk is full: {path} could not be written; free some space and run again (nothing was lost)"),
     "O002": Entry(E, "ไม่มีสิทธิ์{action_th} {path} กรุณาตรวจสิทธิ์ของไฟล์หรือโฟลเดอร์ หรือเลือกที่อื่น", "no permission to {action_en} {path}: check the file's or folder's permissions, or choose another place"),

@@ -1,4 +1,5 @@
-"""The demo is the whole monthly cycle through e-mail: what `make demo` runs (issues 6 and 7)."""
+"""The demo is the whole monthly cycle through e-mail, in a workspace, a month per `progress-xl month`:
+what `make demo` runs (issues 6 and 7; the coordinator's month)."""
 from __future__ import annotations
 
 import email
@@ -13,15 +14,16 @@ def test_demo_cycle_through_mail(tmp_path, runner, projects):
     out = tmp_path / "demo"
     res = runner.invoke(main, ["demo", "--out", str(out), "--months", "2"])
     assert res.exit_code == 0, res.output
-    master = out / "months" / "02" / "master_2564_02.xlsx"
+    master = out / "months" / "2563-11" / "master_2564_02.xlsx"
     assert f"master workbook: {master.resolve()}" in res.output and master.is_file()
+    assert (out / "progress_xl.toml").is_file()             # a workspace, as `progress-xl init` makes it
 
-    kickoff = sorted((out / "outbox" / "00" / "kickoff").glob("*.eml"))
+    kickoff = sorted((out / "outbox" / "kickoff").glob("*.eml"))
     assert len(kickoff) == len({p.agency_code for p in projects})
 
-    for month in (1, 2):
-        mail = sorted((out / "mail" / f"2564-{month:02d}").glob("*.eml"))
-        inbox = out / "inbox" / f"2564-{month:02d}"
+    for month, period in ((1, "2563-10"), (2, "2563-11")):
+        mail = sorted((out / "months" / period / "mail").glob("*.eml"))
+        inbox = out / "months" / period / "inbox"
         provenance = json.loads((inbox / ".provenance.json").read_text(encoding="utf-8"))
         ids = {email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["Message-ID"] for p in mail}
         # every message's workbooks reached the inbox, and every file there says which message brought it
@@ -31,6 +33,7 @@ def test_demo_cycle_through_mail(tmp_path, runner, projects):
             stored = ledger.submissions(2564, month)
         assert {s.name for s in stored} == set(provenance)
         assert all(s.message_id and s.sender and s.received_at for s in stored)
-        reminders = list((out / "outbox" / f"{month:02d}" / "reminder").glob("*.eml"))
-        returned = list((out / "outbox" / f"{month:02d}" / "returned").glob("*.eml"))
+        # each month's letters in its own folder, named with its month: the next month overwrites nothing
+        reminders = list((out / "months" / period / "outbox" / "reminder").glob(f"reminder_{period}_*.eml"))
+        returned = list((out / "months" / period / "outbox" / "returned").glob(f"returned_{period}_*.eml"))
         assert reminders and returned
