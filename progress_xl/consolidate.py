@@ -23,6 +23,7 @@ from .files import atomic_write, exclusive, input_files
 from .fiscal import month_bounds, month_label
 from .issues import Issue, ProgressXLError, issue
 from .ledger import Ledger, Stored, value_rows
+from .master import write_master
 from .read import Submission
 from .register import Project
 from .review import ACCEPTED, HAS_ISSUES, REJECTED, TRANSIENT, review_file
@@ -96,7 +97,6 @@ def consolidate(inbox: Path, *, projects: list[Project], fy: int, month: int, ou
     """The month. The ledger changes in one transaction; the master is written whole (a temp file
     in its folder, flushed) before the ledger commits and renamed into place after, so the two
     agree: if the rename fails, the next run writes the master of the committed month."""
-    from .master import write_master
     out_dir, inbox = Path(out_dir), Path(inbox)
     ledger_path = Path(ledger_path or out_dir / LEDGER_NAME)
     today = today or month_bounds(fy, month)[1]
@@ -268,9 +268,3 @@ def _supersede(ledger: Ledger, fy: int, month: int) -> dict[str, tuple[str, str]
             found = issue("M005", name=current.name)
             out[old.sha256] = (found.th, found.en)
     return out
-
-
-def current_submissions(ledger: Ledger, fy: int, month: int) -> dict[str, Stored]:
-    """Project code -> the current (not superseded, not rejected) submission of the month."""
-    return {s.project_code: s for s in ledger.submissions(fy, month)
-            if s.state in (ACCEPTED, HAS_ISSUES) and s.project_code}

@@ -21,6 +21,7 @@ from pathlib import Path
 from . import faults
 from .files import exclusive
 from .issues import ProgressXLError, issue
+from .state import State
 
 #: Each entry takes the ledger from version i to i + 1. Never edit one that shipped; append.
 MIGRATIONS = (
@@ -279,6 +280,12 @@ class Ledger:
             sql += " AND month=?"
             args.append(month)
         return [Stored(*r) for r in self.db.execute(sql + " ORDER BY id", args)]
+
+    def current(self, fy: int, month: int) -> dict[str, Stored]:
+        """Project code -> the month's current submission (accepted or with issues; not superseded,
+        not rejected, not waiting to be read again)."""
+        return {s.project_code: s for s in self.submissions(fy, month)
+                if s.state in (State.ACCEPTED, State.HAS_ISSUES) and s.project_code}
 
     def values(self, submission_id: int) -> dict[int, dict[str, dict]]:
         out: dict[int, dict[str, dict]] = {}

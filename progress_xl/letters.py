@@ -239,10 +239,9 @@ def month_letters(projects, *, ledger, fy: int, month: int, returned_dir, writte
     `written` is the day the letters are written (the month's last day when not given): the reply-by
     date follows from it and `rule`.
     """
-    from .consolidate import current_submissions
     written = written or month_bounds(fy, month)[1]
     ctx = Month(fy, month, (officer or Sender()).completed(), reply_by(fy, month, written, rule))
-    current = current_submissions(ledger, fy, month)
+    current = ledger.current(fy, month)
     fixes, refused = _sort_month(ledger, fy, month, {p.code: p for p in projects}, current, returned_dir)
     groups = agencies(projects)
     return (_returned_letters(ctx, groups, fixes, refused) + _refused_letters(ctx, projects, groups, refused)

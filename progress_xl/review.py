@@ -15,11 +15,10 @@ from .issues import Issue, Severity
 from .read import Rejection, Submission, read_submission
 from .register import Project
 from .returned import returned_name, write_returned
+from .state import State
 from .validate import is_accepted, validate
 
-ACCEPTED, HAS_ISSUES, REJECTED, TRANSIENT = "accepted", "has_issues", "rejected", "transient"
-STATE_LABEL = {ACCEPTED: "รับแล้ว / accepted", HAS_ISSUES: "มีปัญหา / has issues", REJECTED: "ไม่รับ / rejected",
-               TRANSIENT: "ยังไม่ได้ประมวลผล / not processed"}
+ACCEPTED, HAS_ISSUES, REJECTED, TRANSIENT = State.ACCEPTED, State.HAS_ISSUES, State.REJECTED, State.TRANSIENT
 
 
 @dataclass
@@ -43,7 +42,7 @@ class Review:
         if self.state in (REJECTED, TRANSIENT):
             return str(self.findings[0])
         tail = f" → {self.returned}" if self.returned else ""
-        return (f"{self.file}: {STATE_LABEL[self.state]} · {self.project_code} · ข้อผิดพลาด {c['error']} คำเตือน {c['warning']}"
+        return (f"{self.file}: {State(self.state).label} · {self.project_code} · ข้อผิดพลาด {c['error']} คำเตือน {c['warning']}"
                 f" ชี้แจงแล้ว {c['explained']} / {c['error']} errors, {c['warning']} warnings, {c['explained']} explained{tail}")
 
     def as_dict(self) -> dict:

@@ -14,7 +14,7 @@ from progress_xl.fiscal import month_bounds, report_month
 from progress_xl.letters import (KICKOFF, RECEIPT, REMINDER, RETURNED, ReplyRule, Sender, calendar_period,
                                  kickoff_letters, month_letters, receipt_letters, reply_by, texts)
 from progress_xl.issues import render
-from progress_xl.ledger import Stored
+from progress_xl.ledger import Ledger, Stored
 from progress_xl.register import Project
 from progress_xl.review import ACCEPTED, HAS_ISSUES, REJECTED
 
@@ -177,6 +177,8 @@ class FakeLedger:
 
     def findings(self, submission_id):
         return self._findings.get(submission_id, [])
+
+    current = Ledger.current            # the real query, over these rows
 
 
 REFUSED = render("F002")          # (th, en) as the ledger keeps a refusal's reason

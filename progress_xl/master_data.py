@@ -1,0 +1,377 @@
+"""The master's content as data: the headline figures, and each sheet's table as (headers, rows).
+
+Built from the ledger, the register and the month's input outcomes, with no clock and no
+xlsxwriter. `master.py` writes these tables into the workbook and `export.py` into CSV: a new
+export of the master is one module reading a `Table` from here. Columns are found by their
+English header (`Table.column`), never by number.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import NamedTuple
+
+from .fiscal import month_bounds, month_label
+from .ledger import Ledger, Stored
+from .register import Project
+from .spec import TemplateSpec, load_spec
+from .state import State
+
+SHEETS = {"summary": "สรุป Summary", "projects": "โครงการ Projects", "matrix": "รายเดือน Monthly",
+          "issues": "ประเด็น Issues", "inputs": "ไฟล์ที่ได้รับ Inputs", "rejected": "ไม่รับ Rejected",
+          "provenance": "ที่มา Provenance", "changes": "เปลี่ยนแปลง Changes"}
+CLAIMS = ("R109", "R112")        # "on plan" while the numbers say otherwise
+SHOWN_EVERY_MONTH = ("progress", "disbursed")      # the matrix and the disbursed to date
+LATE = "ช้า / late"
+
+Header = tuple[str, str]         # (Thai, English)
+
+
+@dataclass(frozen=True)
+class Table:
+    """One sheet's table: a Thai and an English header row, then the rows. `rows` may be a generator
+    (the long tables stream from the ledger: iterate them once). `widths` and `kinds` are keyed by
+    English header; a kind says how a number shows ("percent" points, "money", "rate")."""
+    key: str                                   # the sheet, a key of SHEETS
+    headers: tuple[Header, ...]
+    rows: Iterable[tuple]
+    widths: dict[str, float] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        english = [en for _, en in self.headers]
+        unknown = (set(self.widths) | set(self.kinds)) - set(english)
+        if len(set(english)) != len(english) or unknown:
+            raise ValueError(f"table {self.key}: headers {english} (unknown: {sorted(unknown)})")
+
+    def column(self, en: str) -> int:
+        """The zero-based column whose English header is `en`."""
+        for i, (_, e) in enumerate(self.headers):
+            if e == en:
+                return i
+        raise KeyError(f"table {self.key} has no column {en!r}")
+
+    def by_column(self, mapping: dict[str, object]) -> dict[int, object]:
+        """`mapping` (English header -> x) re-keyed by column number."""
+        return {self.column(en): x for en, x in mapping.items()}
+
+
+class Finding(NamedTuple):
+    """One finding of a submission, as the ledger keeps it."""
+    code: str
+    severity: str
+    sheet: str | None
+    cell: str | None
+    value: str | None
+    th: str
+    en: str
+
+
+@dataclass
+class ProjectRow:
+    """One project of the register in the month: its current submission (or none) and its figures."""
+    project: Project
+    sub: Stored | None
+    state: State
+    late: bool
+    progress: Decimal | None
+    series: dict[int, Decimal | None]          # report k -> cumulative progress
+    disbursed: Decimal
+    budget: Decimal
+    plan_status: object
+    target_status: object
+    report_date: object
+    elapsed: Decimal | None                    # % of the project's time gone by the month's end
+    findings: list[Finding]
+    behind: bool
+    claims: bool
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "warning")
+
+
+@dataclass
+class AgencyRow:
+    code: str
+    name: str
+    expected: int = 0
+    received: int = 0
+    accepted: int = 0
+    has_issues: int = 0
+    late: int = 0
+    missing: int = 0
+    allocated: Decimal = Decimal(0)
+    disbursed: Decimal = Decimal(0)
+
+    def add(self, r: ProjectRow) -> None:
+        self.expected += 1
+        self.received += r.state != State.MISSING
+        self.accepted += r.state == State.ACCEPTED
+        self.has_issues += r.state == State.HAS_ISSUES
+        self.late += r.late
+        self.missing += r.state == State.MISSING
+        self.allocated += r.budget
+        self.disbursed += r.disbursed
+
+
+def _d(v) -> Decimal | None:
+    return Decimal(str(v)) if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) else None
+
+
+def _share(part, whole) -> float:
+    return float(part / whole) if whole else 0
+
+
+# -- one project's row --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Month:
+    """What every project's row of the month needs to know."""
+    fy: int
+    month: int
+    end: dt.date
+    window_end: dt.date
+    on_plan: str | None
+    behind: str | None
+
+    @classmethod
+    def of(cls, spec: TemplateSpec, fy: int, month: int) -> _Month:
+        start, end = month_bounds(fy, month)
+        return cls(fy, month, end, start.replace(day=spec.reporting_window[1]),
+                   spec.choice_by_en("plan_status", "on plan"), spec.choice_by_en("plan_status", "behind plan"))
+
+
+def _series(values: dict, history: dict, month: int) -> dict[int, Decimal | None]:
+    series = {}
+    for k in range(1, month + 1):
+        row = values.get(k) or {}
+        got = row.get("progress", {}).get("value") if row else None
+        series[k] = _d(got) if got is not None else _d(history.get(k, {}).get("progress"))
+    return series
+
+
+def _disbursed(sub, values: dict, history: dict, month: int) -> Decimal:
+    if sub:
+        return sum((_d(v.get("disbursed", {}).get("value")) or 0 for k, v in values.items() if 0 < k <= month),
+                   Decimal(0))
+    return sum((_d(h.get("disbursed")) or 0 for h in history.values()), Decimal(0))
+
+
+def _late(sub, day, window_end: dt.date) -> bool:
+    """Received after the reporting window (by the time it was received, else by its report date)."""
+    received = sub.received_at[:10] if sub and sub.received_at else None
+    return bool(sub) and ((received is not None and received > window_end.isoformat())
+                          or (received is None and isinstance(day, dt.date) and day > window_end))
+
+
+def _elapsed(p: Project, end: dt.date) -> Decimal | None:
+    p_start, p_end = p["start_date"], p["end_date"]
+    if isinstance(p_start, dt.date) and isinstance(p_end, dt.date) and p_end > p_start:
+        share = (min(max(end, p_start), p_end) - p_start) / (p_end - p_start)
+        return (Decimal(share) * 100).quantize(Decimal("0.1"))
+    return None
+
+
+def project_row(ledger: Ledger, p: Project, sub: Stored | None, m: _Month) -> ProjectRow:
+    values = ledger.values(sub.id) if sub else {}
+    history = ledger.accepted_history(p.code, m.fy, m.month)
+    series = _series(values, history, m.month)
+    this = {key: v["value"] for key, v in (values.get(m.month) or {}).items()}
+    findings = [Finding(*f) for f in ledger.findings(sub.id)] if sub else []
+    plan = this.get("plan_status")
+    return ProjectRow(
+        project=p, sub=sub, state=State(sub.state) if sub else State.MISSING,
+        late=_late(sub, this.get("report_date"), m.window_end), progress=series.get(m.month), series=series,
+        disbursed=_disbursed(sub, values, history, m.month), budget=_d(p["budget_allocated"]) or Decimal(0),
+        plan_status=plan, target_status=this.get("target_status"), report_date=this.get("report_date"),
+        elapsed=_elapsed(p, m.end), findings=findings, behind=plan == m.behind,
+        claims=plan == m.on_plan and any(f.code in CLAIMS for f in findings))
+
+
+def _changes(ledger: Ledger, fy: int, month: int) -> list[tuple]:
+    """Field by field, what each superseded file of the month said and what its successor says."""
+    changes = []
+    stored = {s.id: s for s in ledger.submissions(fy, month)}
+    for s in stored.values():
+        if s.state == State.SUPERSEDED and s.superseded_by in stored:
+            new = stored[s.superseded_by]
+            old_v, new_v = ledger.values(s.id), ledger.values(new.id)
+            for k in sorted(set(old_v) | set(new_v)):
+                for key in sorted(set(old_v.get(k, {})) | set(new_v.get(k, {}))):
+                    a = old_v.get(k, {}).get(key, {}).get("value")
+                    b = new_v.get(k, {}).get(key, {}).get("value")
+                    if a != b:
+                        changes.append((s.project_code, s.name, s.sha256, new.name, new.sha256,
+                                        month_label(fy, k) if k else "-", key, a, b))
+    return changes
+
+
+# -- the month ----------------------------------------------------------------------------------
+class MasterData:
+    """Everything the master shows, gathered from the ledger once (the provenance streams from it)."""
+
+    def __init__(self, ledger: Ledger, projects: list[Project], fy: int, month: int, outcomes,
+                 skipped: Iterable[dict] = ()):
+        self.ledger, self.fy, self.month, self.outcomes = ledger, fy, month, list(outcomes)
+        self.skipped = list(skipped)
+        self.spec = load_spec()
+        current = ledger.current(fy, month)
+        m = _Month.of(self.spec, fy, month)
+        self.rows = [project_row(ledger, p, current.get(p.code), m)
+                     for p in sorted(projects, key=lambda p: (p.agency_code, p.code))]
+        self.reported = [(r.project.code, r.sub) for r in self.rows if r.sub]
+        self.changes = _changes(ledger, fy, month)
+        self.agencies: dict[str, AgencyRow] = {}
+        for r in self.rows:
+            p = r.project
+            self.agencies.setdefault(p.agency_code, AgencyRow(p.agency_code, p["agency_short"] or p["agency"])).add(r)
+        self.headline = self._headline()
+
+    def _headline(self) -> dict:
+        agencies, places = self.agencies.values(), [o.place for o in self.outcomes]
+        h: dict = {key: sum(getattr(a, key) for a in agencies)
+                   for key in ("expected", "received", "accepted", "has_issues", "missing", "late")}
+        h["expected"] = len(self.rows)
+        h.update(allocated=sum((a.allocated for a in agencies), Decimal(0)),
+                 disbursed=sum((a.disbursed for a in agencies), Decimal(0)),
+                 behind=sum(r.behind for r in self.rows), claims=sum(r.claims for r in self.rows),
+                 inputs=len(self.outcomes))
+        h.update({f"inputs_{s}": places.count(s) for s in State if s is not State.MISSING})
+        h["reporting_rate"] = h["received"] / h["expected"] if h["expected"] else 0
+        h["on_time_rate"] = (h["received"] - h["late"]) / h["expected"] if h["expected"] else 0
+        return h
+
+    # -- the summary board -----------------------------------------------------------------------
+    def kpis(self) -> list[tuple[str, str, object, str | None]]:
+        """(Thai, English, value, kind) of each headline figure of the board."""
+        h = self.headline
+        return [("โครงการที่ต้องรายงาน", "Projects expected", h["expected"], None),
+                ("ได้รับรายงาน", "Reports received", h["received"], None),
+                ("รับแล้ว", "Accepted", h["accepted"], None),
+                ("มีปัญหา", "Has issues", h["has_issues"], None),
+                ("ส่งช้า", "Late", h["late"], None),
+                ("ยังไม่ส่ง", "Missing", h["missing"], None),
+                ("อัตราการรายงาน", "Reporting rate", h["reporting_rate"], "rate"),
+                ("ส่งตรงเวลา", "On-time rate", h["on_time_rate"], "rate"),
+                ("งบประมาณที่ได้รับ (บาท)", "Allocated (baht)", h["allocated"], "money"),
+                ("เบิกใช้สะสม (บาท)", "Disbursed to date (baht)", h["disbursed"], "money"),
+                ("ล่าช้ากว่าแผน", "Behind plan", h["behind"], None),
+                ("แจ้งตามแผนแต่ตัวเลขไม่สอดคล้อง", "'On plan' but the numbers disagree", h["claims"], None)]
+
+    def accounting(self) -> str:
+        """Every file received, and where each ended."""
+        h = self.headline
+        return (f"ไฟล์ที่ได้รับ {h['inputs']} = รับแล้ว {h['inputs_accepted']} + มีปัญหา {h['inputs_has_issues']} + "
+                f"ถูกแทนที่ {h['inputs_superseded']} + ไม่รับ {h['inputs_rejected']} + ซ้ำ {h['inputs_duplicate']} / "
+                f"files received {h['inputs']} = accepted {h['inputs_accepted']} + has issues {h['inputs_has_issues']} + "
+                f"superseded {h['inputs_superseded']} + rejected {h['inputs_rejected']} + duplicates {h['inputs_duplicate']}")
+
+    def agency_table(self) -> Table:
+        """Per agency; the rates are the values of the formulas the sheet carries."""
+        rows = [(a.code, str(a.name or ""), a.expected, a.received, a.accepted, a.has_issues, a.late, a.missing,
+                 _share(a.received, a.expected), _share(a.received - a.late, a.expected),
+                 a.allocated, a.disbursed, _share(a.disbursed, a.allocated))
+                for _, a in sorted(self.agencies.items())]
+        return Table("summary", AGENCY_HEADERS, rows,
+                     kinds={"Reporting rate": "rate", "On-time rate": "rate", "Disbursed %": "rate",
+                            "Allocated": "money", "Disbursed": "money"})
+
+    def agency_totals(self) -> tuple:
+        """The total row of the agency table. Sums of the cells as a client adds them (floats)."""
+        h, agencies = self.headline, [a for _, a in sorted(self.agencies.items())]
+        total = lambda key: sum(float(getattr(a, key)) for a in agencies)  # noqa: E731
+        return ("รวม", "Total", *(total(k) for k in ("expected", "received", "accepted", "has_issues", "late",
+                                                      "missing")),
+                h["reporting_rate"], h["on_time_rate"], total("allocated"), total("disbursed"),
+                _share(h["disbursed"], h["allocated"]))
+
+    # -- the tables ------------------------------------------------------------------------------
+    def projects_table(self) -> Table:
+        rows = [(p["agency_short"] or p["agency"], p.code, p["project_name"], r.state.label, LATE if r.late else "",
+                 r.progress, r.elapsed, r.budget, r.disbursed, r.plan_status, r.target_status, r.report_date,
+                 r.errors if r.sub else None, r.warnings if r.sub else None, p["responsible_person"],
+                 p["responsible_phone"], p["responsible_email"] or p["agency_email"], p["coordinator"],
+                 r.sub.name if r.sub else "")
+                for r in self.rows for p in (r.project,)]
+        return Table("projects", PROJECT_HEADERS, rows,
+                     widths={"Project": 50, "State": 20, "Responsible": 24, "E-mail": 28, "File": 40},
+                     kinds={"Progress (%)": "percent", "Time elapsed (%)": "percent", "Allocated": "money",
+                            "Disbursed": "money"})
+
+    def matrix_table(self) -> Table:
+        months = tuple((month_label(self.fy, k), f"report {k}") for k in range(1, 13))
+        rows = [(r.project.code, r.project["project_name"], *(r.series.get(k) for k in range(1, 13)))
+                for r in self.rows]
+        return Table("matrix", (("รหัสโครงการ", "Project code"), ("ชื่อโครงการ", "Project")) + months, rows,
+                     widths={"Project": 50}, kinds={en: "percent" for _, en in months})
+
+    def issues_table(self) -> Table:
+        rows = [(r.project.agency_code, r.project.code, r.sub.name, *f) for r in self.rows if r.sub
+                for f in r.findings]
+        return Table("issues", (("หน่วยงาน", "Agency"), ("รหัสโครงการ", "Project"), ("ไฟล์", "File"), ("รหัส", "Code"),
+                                ("ระดับ", "Severity"), ("ชีต", "Sheet"), ("ช่อง", "Cell"), ("ค่า", "Value"),
+                                ("รายละเอียด", "Thai"), ("Detail", "English")),
+                     rows, widths={"File": 36, "Thai": 60, "English": 60})
+
+    def inputs_table(self) -> Table:
+        rows = [(o.name, o.sha256, State(o.place).label, o.project_code, o.detail_th, o.detail_en)
+                for o in self.outcomes]
+        return Table("inputs", (("ไฟล์", "File"), ("sha256", "sha256"), ("ผล", "Outcome"), ("รหัสโครงการ", "Project"),
+                                ("รายละเอียด", "Thai"), ("Detail", "English")),
+                     rows, widths={"File": 40, "sha256": 20, "Thai": 50, "English": 50})
+
+    def rejected_table(self) -> Table:
+        rows = ([(o.name, o.sha256, o.detail_th, o.detail_en) for o in self.outcomes if o.place == State.REJECTED]
+                + [(s.get("file"), "", s.get("th"), s.get("en")) for s in self.skipped])
+        return Table("rejected", (("ไฟล์", "File"), ("sha256", "sha256"), ("เหตุผล", "Reason"), ("Reason", "English")),
+                     rows, widths={"File": 40, "sha256": 20, "Reason": 60, "English": 60})
+
+    def provenance_table(self) -> Table:
+        return Table("provenance", (("รหัสโครงการ", "Project"), ("ครั้งที่", "Report"), ("เดือน", "Month"),
+                                    ("ช่อง", "Field"), ("ค่า", "Value"), ("ไฟล์", "File"), ("sha256", "sha256"),
+                                    ("ตำแหน่ง", "Sheet!cell"), ("รุ่นแบบฟอร์ม", "Template"), ("การอ่าน", "Parse notes")),
+                     self._provenance(), widths={"Value": 30, "File": 36, "sha256": 20, "Sheet!cell": 24,
+                                                 "Parse notes": 60})
+
+    def _provenance(self) -> Iterator[tuple]:
+        """Every value the master shows or adds up, from the month's current submissions: the month's own
+        report whole, and progress and disbursed of the months before. Read from the ledger as the sheet is
+        written, never all in memory at once. The ledger keeps the provenance of every value read."""
+        for code, sub in self.reported:
+            values = self.ledger.values(sub.id)
+            for k in sorted(values):
+                if not 0 < k <= self.month:
+                    continue
+                for key in sorted(values[k]):
+                    if k < self.month and key not in SHOWN_EVERY_MONTH:
+                        continue
+                    v = values[k][key]
+                    where = f"{v['sheet']}!{v['cell']}" if v["cell"] else ""
+                    yield (code, k, month_label(self.fy, k), key, v["value"], sub.name, sub.sha256, where,
+                           sub.template_version, v["notes"] or "")
+
+    def changes_table(self) -> Table:
+        return Table("changes", (("รหัสโครงการ", "Project"), ("ไฟล์เดิม", "Old file"), ("sha256 เดิม", "Old sha256"),
+                                 ("ไฟล์ใหม่", "New file"), ("sha256 ใหม่", "New sha256"), ("เดือน", "Month"),
+                                 ("ช่อง", "Field"), ("ค่าเดิม", "Old value"), ("ค่าใหม่", "New value")),
+                     self.changes, widths={"Old file": 36, "New file": 36})
+
+
+AGENCY_HEADERS: tuple[Header, ...] = (
+    ("รหัส", "Code"), ("หน่วยงาน", "Agency"), ("ต้องรายงาน", "Expected"), ("ได้รับ", "Received"),
+    ("รับแล้ว", "Accepted"), ("มีปัญหา", "Has issues"), ("ส่งช้า", "Late"), ("ยังไม่ส่ง", "Missing"),
+    ("อัตราการรายงาน", "Reporting rate"), ("ตรงเวลา", "On-time rate"), ("งบประมาณ (บาท)", "Allocated"),
+    ("เบิกใช้สะสม (บาท)", "Disbursed"), ("ร้อยละเบิกจ่าย", "Disbursed %"))
+PROJECT_HEADERS: tuple[Header, ...] = (
+    ("หน่วยงาน", "Agency"), ("รหัสโครงการ", "Project code"), ("ชื่อโครงการ", "Project"), ("สถานะไฟล์", "State"),
+    ("ส่งช้า", "Late"), ("ความก้าวหน้า (%)", "Progress (%)"), ("เวลาที่ผ่านไป (%)", "Time elapsed (%)"),
+    ("งบประมาณ (บาท)", "Allocated"), ("เบิกใช้สะสม (บาท)", "Disbursed"), ("เทียบกับแผน", "Against plan"),
+    ("เทียบกับเป้าหมาย", "Against target"), ("วันที่รายงาน", "Report date"), ("ข้อผิดพลาด", "Errors"),
+    ("คำเตือน", "Warnings"), ("ผู้รับผิดชอบ", "Responsible"), ("โทรศัพท์", "Phone"), ("อีเมล", "E-mail"),
+    ("ผู้ประสานงาน", "Coordinator"), ("ไฟล์", "File"))
