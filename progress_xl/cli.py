@@ -516,12 +516,12 @@ def init(folder: Path, register, fy, sender):
 
 def _which_month(ws, month_text, report, fy, today) -> tuple[int, int]:
     from .month import check_begun, default_month, parse_month
-    if month_text and report:
+    if month_text is not None and report:
         raise click.UsageError(" / ".join(_render("W023")))
     if report:
         chosen = (fy or ws.fiscal_year, report)
     else:
-        chosen = parse_month(month_text) if month_text else default_month(today)
+        chosen = parse_month(month_text) if month_text is not None else default_month(today)
     check_begun(*chosen, today)
     return chosen
 
@@ -576,6 +576,8 @@ def _run_month(ws, fy: int, k: int, *, today, send: bool, fetch_mail: bool, work
     click.echo(" / ".join(_render("W017", month=month_label(fy, k), month_en=month_label_en(fy, k), k=k, fy=fy,
                                   path=ws.root)))
     register = read_register(ws.register, load_spec(), fy)
+    if not register.projects:           # nobody to hear from: the register's lines say why (P005, P001...)
+        raise ProgressXLError(register.issues)
     for problem in register.issues:
         click.echo(str(problem), err=True)
     click.get_current_context().meta["progress_xl.out"] = ws.month_dir(fy, k)

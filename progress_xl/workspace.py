@@ -166,7 +166,7 @@ def _checked(data: dict, text: str, file: str) -> tuple[dict, list[Issue]]:
                 values[section][name] = found
     for section, keys in SCHEMA.items():
         for name, key in keys.items():
-            if key.default is None and values[section][name] is None:
+            if key.default is None and name not in (top if not section else tables.get(section, {})):
                 problems.append(issue("W004", file=file, key=_dotted(section, name)))
     return values, problems
 
@@ -178,6 +178,8 @@ def _check_one(section: str, name: str, value, text: str, file: str):
     if key is None:
         known = ", ".join(_dotted(section, k) for k in SCHEMA[section]) if section else \
             ", ".join([*SCHEMA[""], *(f"[{s}]" for s in SCHEMA if s)])
+        if not section and isinstance(value, dict):         # a table of its own: [name]
+            return issue("W002", file=file, line=_line(text, name, None), key=f"[{name}]", known=known)
         return issue("W002", file=file, line=line, key=_dotted(section, name), known=known)
     if not _fits(key.kind, value):
         th, en = KINDS[key.kind]
@@ -209,13 +211,16 @@ def _dotted(section: str, name: str) -> str:
     return f"{section}.{name}" if section else name
 
 
-def _line(text: str, section: str, name: str) -> str:
-    """The line where `name` is set in `[section]` ("-" when it is not written)."""
+def _line(text: str, section: str, name: str | None) -> str:
+    """The line where `name` is set in `[section]`, or of the `[section]` header itself when `name`
+    is None ("-" when it is not written)."""
     current = ""
     for n, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if header := re.fullmatch(r"\[\s*([^\]]+?)\s*\]\s*(#.*)?", line):
             current = header[1]
+            if name is None and current == section:
+                return str(n)
         elif current == section and re.match(rf'(?:{re.escape(name)}|"{re.escape(name)}")\s*=', line):
             return str(n)
     return "-"
