@@ -98,22 +98,63 @@ def _workspace_defaults(ws) -> dict:
 @click.option("--fy", type=click.IntRange(2500, 2700), required=True, help="Fiscal year, BE (e.g. 2564).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for the workbooks (one sub-folder per agency).")
-def generate(register: Path, fy: int, out_dir: Path):
-    """Write one workbook per project of REGISTER (.xlsx or .csv)."""
+@click.option("--ledger", "ledger_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The ledger: a project past its planned end is included (as delayed) while its accepted "
+                   "progress is below 100 %.")
+def generate(register: Path, fy: int, out_dir: Path, ledger_path: Path | None):
+    """Write one workbook per project of REGISTER (.xlsx or .csv) active in the fiscal year.
+
+    A project that ended before the year (with nothing outstanding) or starts after it gets no
+    workbook, one line each; a delayed or carried-over one is included, one line each.
+    """
+    import contextlib
+
     from .generate import generate_all
+    from .ledger import Ledger
     from .register import read_register
+    from .rollover import activity_summary, year_activity
     spec = load_spec()
     result = read_register(register, spec, fy)
     for problem in result.issues:
         click.echo(str(problem), err=True)
+    with Ledger(ledger_path) if ledger_path else contextlib.nullcontext() as ledger:
+        standings = year_activity(result.projects, fy, ledger, register.name)
+    for line in [issue("P016", file=register.name, row=p.row, value=p.code, other=p["fiscal_year"], fy=fy)
+                 for p in result.other_years] + [s.line for s in standings if s.line]:
+        click.echo(str(line))
     started = time.perf_counter()
-    paths = generate_all(spec, result.projects, out_dir)
+    paths = generate_all(spec, [s.project for s in standings if s.included], out_dir)
     seconds = time.perf_counter() - started
     agencies = len({p.parent for p in paths})
     click.echo(f"สร้าง {len(paths)} ไฟล์ ใน {agencies} หน่วยงาน ที่ {out_dir} / wrote {len(paths)} workbooks "
                f"for {agencies} agencies to {out_dir} ({seconds:.1f} s)")
-    if result.issues:
-        click.echo(f"ข้ามแถวที่มีปัญหา {len(result.issues)} แถว / skipped {len(result.issues)} bad register row(s)")
+    click.echo(str(activity_summary(standings, fy, register.name)))
+    if result.skipped_rows:
+        click.echo(f"ข้ามแถวที่มีปัญหา {result.skipped_rows} แถว / skipped {result.skipped_rows} bad register row(s)")
+
+
+@main.command()
+@click.argument("register", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--to", "to_fy", type=click.IntRange(2501, 2701), required=True,
+              help="The new fiscal year, BE (e.g. 2565): REGISTER is the year before's.")
+@click.option("--ledger", "ledger_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="The ledger holding the year's accepted reports.")
+@click.option("--add", "added", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A register of the new year's projects to add (may be given more than once).")
+def rollover(register: Path, to_fy: int, ledger_path: Path, added: tuple[Path, ...]):
+    """Draft the next fiscal year's register from REGISTER and the ledger, beside REGISTER (never over it).
+
+    Unfinished projects are carried with their progress and spending, finished ones closed, the
+    projects of --add registers added; one line per project and a report (CSV) of what was
+    carried and why. Exit code 0 when the draft was written.
+    """
+    from .rollover import rollover as draft_year
+    done = draft_year(register, to_fy, ledger_path, added=added)
+    for problem in done.problems:
+        click.echo(str(problem), err=True)
+    for decision in done.decisions:
+        click.echo(str(decision.line))
+    click.echo(str(done.summary))
 
 
 @main.command()

@@ -317,6 +317,40 @@ class Ledger:
                     history[k] = {key: v["value"] for key, v in row.items()}
         return history
 
+    # -- across fiscal years (queries only) ------------------------------------------------------
+    def accepted_across_years(self, project_code: str, fy: int, before_month: int) -> dict[int, dict]:
+        """`accepted_history` of this year, and the whole previous fiscal year's under k - 12
+        (0 = September of fy - 1, -1 = August ...): what validate needs to judge October."""
+        history = {k - 12: values for k, values in self.accepted_history(project_code, fy - 1, 13).items()}
+        history.update(self.accepted_history(project_code, fy, before_month))
+        return history
+
+    def last_accepted(self, project_code: str, fy: int) -> tuple[int, dict] | None:
+        """(report k, values) of the latest accepted report of fiscal year `fy`: report 12, or the
+        last month that was accepted; None when nothing of that year was."""
+        history = self.accepted_history(project_code, fy, 13)
+        return (max(history), history[max(history)]) if history else None
+
+    def year_figures(self, project_code: str, fy: int) -> tuple[Decimal | None, Decimal, int]:
+        """(latest accepted cumulative progress, money disbursed in the accepted reports, the number
+        of those reports) of fiscal year `fy`."""
+        history = self.accepted_history(project_code, fy, 13)
+        progress = [_number(v.get("progress")) for _, v in sorted(history.items())]
+        money = [_number(v.get("disbursed")) for v in history.values()]
+        known = [p for p in progress if p is not None]
+        return (known[-1] if known else None), sum((m for m in money if m is not None), Decimal(0)), len(history)
+
+    def last_progress(self, project_code: str, up_to_fy: int) -> tuple[int, Decimal] | None:
+        """(fiscal year, progress) of the latest accepted progress in `up_to_fy` or earlier."""
+        years = self.db.execute("SELECT DISTINCT fiscal_year FROM submissions WHERE project_code=? AND "
+                                "state='accepted' AND fiscal_year<=? ORDER BY fiscal_year DESC",
+                                (project_code, up_to_fy)).fetchall()
+        for (fy,) in years:
+            progress = self.year_figures(project_code, fy)[0]
+            if progress is not None:
+                return fy, progress
+        return None
+
     # -- writes (inside a transaction) ---------------------------------------------------------
     def record_receipt(self, sha256: str, name: str, fy: int, month: int) -> None:
         self.db.execute("INSERT OR IGNORE INTO receipts (sha256, name, fiscal_year, month) VALUES (?,?,?,?)",
@@ -367,6 +401,14 @@ class Ledger:
 
 _COLUMNS = ("id, sha256, name, project_code, fiscal_year, month, template_version, source, state, reason_th, "
             "reason_en, sender, received_at, message_id, superseded_by")
+
+
+def _number(value) -> Decimal | None:
+    """A progress or an amount as stored, or None when it is not a number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return None
+    number = Decimal(str(value))
+    return number if number.is_finite() else None
 
 
 def backups_folder(path: Path) -> Path:

@@ -5,10 +5,14 @@ NBSP and zero-width characters, full-width forms, a unit in brackets (`งบป
 trailing `*` or `:` do not matter. CSV may be UTF-8 (with or without BOM) or cp874/TIS-620 as Thai
 Excel saves it; amounts like `122,800` or `1.5 ล้านบาท`, dates BE or CE. A bad row is one line and
 the other rows still generate; how a value was changed on the way in is a note line (P009).
+A project that spans fiscal years has optional columns (SPAN_FIELDS: total budget, this year's
+allocation, carried-over funds and their deadline, progress and money before this year) whose
+defaults are right for a one-year project; `funding(project)` gives them resolved.
 """
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import difflib
 import io
 import re
@@ -18,16 +22,43 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .fiscal import fiscal_year_of
-from .issues import Issue, ProgressXLError, Severity, issue, render
+from .fiscal import fiscal_bounds, fiscal_year_of, format_be
+from .issues import Issue, ProgressXLError, Severity, issue, render, shown
 from .spec import FieldSpec, TemplateSpec
 from .values import (EXCEL_CELL_LIMIT, Parsed, Unreadable, clean_text, excel_text, is_blank, parse_field,
                      parse_percent, utf16_len)
 
 PLAN_ALIASES = ("แผนความก้าวหน้า", "แผนความก้าวหน้าสะสม", "planned progress", "planned curve", "plan curve")
+# A project across fiscal years: register columns, typed (the template v3 shows them, prefilled).
+SPAN_FIELDS = (
+    FieldSpec("total_budget", "project", "งบประมาณทั้งโครงการ (บาท)", "Project total budget (baht)", "money",
+              aliases=("งบประมาณทั้งโครงการ", "งบประมาณรวมทั้งโครงการ", "วงเงินทั้งโครงการ", "วงเงินงบประมาณทั้งโครงการ",
+                       "total budget", "project total", "total project budget")),
+    FieldSpec("fy_allocation", "project", "งบประมาณที่ได้รับในปีงบประมาณนี้ (บาท)", "This fiscal year's allocation (baht)",
+              "money", aliases=("งบประมาณปีนี้", "งบประมาณปีงบประมาณนี้", "งบประมาณที่ได้รับปีนี้", "งบประมาณประจำปี",
+                                "this year's allocation", "allocation this year", "fy allocation", "annual allocation",
+                                "this year allocation")),
+    FieldSpec("carryover", "project", "เงินกันไว้เบิกเหลื่อมปี (บาท)", "Funds carried over (baht)", "money",
+              aliases=("เงินกันไว้เบิกเหลื่อมปี", "เงินกันเหลื่อมปี", "เงินเหลื่อมปี", "กันเงินไว้เบิกเหลื่อมปี",
+                       "carried over", "carry-over", "carryover", "funds carried over", "carried-over funds")),
+    FieldSpec("carryover_deadline", "project", "เบิกเงินกันเหลื่อมปีได้ถึง", "Carry-over usable until", "date",
+              aliases=("กำหนดเบิกเงินกันเหลื่อมปี", "วันสิ้นสุดเงินกันเหลื่อมปี", "ขยายเวลาเบิกจ่ายถึง",
+                       "carry-over deadline", "carryover deadline", "carried over until", "carry-over until")),
+    FieldSpec("start_progress", "project", "ความก้าวหน้าสะสมต้นปีงบประมาณ (%)", "Progress at the start of the year (%)",
+              "percent", min=0, max=100,
+              aliases=("ความก้าวหน้าสะสมต้นปี", "ความก้าวหน้าต้นปี", "ความก้าวหน้ายกมา", "progress at start of year",
+                       "start progress", "opening progress", "progress brought forward")),
+    FieldSpec("disbursed_before", "project", "เบิกจ่ายสะสมก่อนปีงบประมาณนี้ (บาท)", "Disbursed before this year (baht)",
+              "money", aliases=("เบิกจ่ายก่อนปีนี้", "เบิกจ่ายสะสมก่อนปีนี้", "เบิกจ่ายยกมา", "disbursed before",
+                                "disbursed before this year", "spent before this year", "disbursed brought forward")),
+    FieldSpec("carried_as", "project", "สถานะการยกยอด", "Carried as", "text",
+              aliases=("ยกยอดเป็น", "ยกยอด", "carried as", "rollover status")),
+)
+SPAN_KEYS = tuple(f.key for f in SPAN_FIELDS)
 # Register columns that no workbook shows (so not in the template spec): read into Project.values.
 REGISTER_ONLY = {"head_position": ("ตำแหน่งหัวหน้าหน่วยงาน", "ตำแหน่งหัวหน้า", "ตำแหน่งผู้บริหาร",
-                                   "head position", "head of agency position", "position of the head")}
+                                   "head position", "head of agency position", "position of the head"),
+                 **{f.key: (f.th, f.en, *f.aliases, f.key) for f in SPAN_FIELDS}}
 REQUIRED = ("project_code", "project_name", "start_date", "end_date", "budget_allocated", "agency")
 EMAIL_KEYS = ("agency_email", "responsible_email")
 # Notes worth a line at generate: the value was changed in a way the coordinator may want to check
@@ -43,6 +74,7 @@ class Project:
     values: dict = field(hash=False)
     planned: tuple[Decimal, ...] | None = None    # planned cumulative % for reports 1..12
     row: int = 0
+    defaulted: frozenset = frozenset()            # SPAN_KEYS whose values are defaults, not the register's
 
     @property
     def code(self) -> str:
@@ -55,11 +87,62 @@ class Project:
     def __getitem__(self, key):
         return self.values.get(key)
 
+    def stated(self, key: str) -> bool:
+        """The register gave this value (not a default)."""
+        return self.values.get(key) is not None and key not in self.defaulted
+
+
+@dataclass(frozen=True)
+class Funding:
+    """A project's money and progress for one fiscal year, defaults resolved."""
+    budget: Decimal                 # the register's budget column
+    total: Decimal                  # the whole project, every year
+    allocation: Decimal             # this fiscal year's
+    carryover: Decimal              # funds carried over from last year (เงินกันไว้เบิกเหลื่อมปี)
+    carryover_deadline: dt.date | None
+    start_progress: Decimal         # cumulative progress at the start of the year
+    disbursed_before: Decimal       # disbursed in earlier fiscal years
+
+    @property
+    def available(self) -> Decimal:
+        """The money this year may disburse."""
+        return self.allocation + self.carryover
+
+
+def _money(value) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return None
+    return Decimal(str(value))
+
+
+def funding(project: Project) -> Funding:
+    """The project's figures for its year: this year's allocation defaults to the budget column,
+    carry-over, start progress and money before to 0, and the total to the larger of the budget
+    column and all the money the project has had (so a one-year project's total is its budget)."""
+    def get(key):
+        return _money(project[key])
+    budget = get("budget_allocated") or Decimal(0)
+    allocation = budget if get("fy_allocation") is None else get("fy_allocation")
+    carryover, before = get("carryover") or Decimal(0), get("disbursed_before") or Decimal(0)
+    total = get("total_budget") if get("total_budget") is not None else max(budget, allocation + carryover + before)
+    deadline = project["carryover_deadline"] if isinstance(project["carryover_deadline"], dt.date) else None
+    return Funding(budget, total, allocation, carryover, deadline, get("start_progress") or Decimal(0), before)
+
+
+def spans_years(project: Project) -> bool:
+    """A multi-year project: its dates cross a fiscal year's end, or it brings money or progress
+    from an earlier year."""
+    start, end, money = project["start_date"], project["end_date"], funding(project)
+    crosses = isinstance(start, dt.date) and isinstance(end, dt.date) and fiscal_year_of(start) != fiscal_year_of(end)
+    return crosses or money.total > money.available or bool(money.carryover or money.disbursed_before
+                                                             or money.start_progress)
+
 
 @dataclass
 class RegisterResult:
     projects: list[Project]
     issues: list[Issue]
+    other_years: list[Project] = field(default_factory=list)    # rows whose fiscal-year column names another year
 
     @property
     def skipped_rows(self) -> int:
@@ -212,8 +295,11 @@ def _refusal(exc: Unreadable, f: FieldSpec | None, file: str, row: int, column: 
     return issue("P003", file=file, row=row, column=column, value=str(raw), reason_th=th, reason_en=en)
 
 
+_SPAN = {f.key: f for f in SPAN_FIELDS}
+
+
 def _cell(spec: TemplateSpec, row: _Row, key: str, raw, column: str, file: str) -> None:
-    f = spec.field(key) if key in {g.key for g in spec.project_fields} else None
+    f = spec.field(key) if key in {g.key for g in spec.project_fields} else _SPAN.get(key)
     try:
         if key == "planned":
             row.planned = _planned(raw)
@@ -244,6 +330,36 @@ def _read_row(spec: TemplateSpec, number: int, cells: list, columns: dict, heade
                              value=row.values["end_date"].isoformat(),
                              reason_th="ก่อนวันเริ่มต้น", reason_en="before the start date"))
     return row
+
+
+# -- a project across fiscal years ------------------------------------------------------------
+def _spanned(project: Project, told: list[Issue], file: str, headers: dict) -> tuple[Project, list[Issue]]:
+    """The project with its SPAN_KEYS defaults filled in, and the row's lines: a start progress
+    outside 0-100 refuses the row (no workbook can be checked against it); money that does not add
+    up, or a project begun before the year without its figures from before, is a warning (the row is
+    usable, the coordinator should look)."""
+    values, row = project.values, project.row
+    found = list(told)
+    progress = values.get("start_progress")
+    if progress is not None and not 0 <= progress <= 100:
+        f = _SPAN["start_progress"]
+        th, en = render("V003", label_th=f.th, label_en=f.en, value=progress, min=0, max=100)
+        return project, [issue("P003", file=file, row=row, column=headers.get(f.key, f.th), value=shown(progress),
+                               reason_th=th, reason_en=en)]
+    money = funding(project)
+    if project.stated("total_budget") and money.available > money.total - money.disbursed_before:
+        found.append(issue("P010", file=file, row=row, value=project.code, allocation=money.allocation,
+                           carryover=money.carryover, total=money.total, before=money.disbursed_before))
+    fy = values.get("fiscal_year")
+    start = values["start_date"]
+    if isinstance(fy, int) and start < fiscal_bounds(fy)[0] and not (
+            project.stated("start_progress") or project.stated("disbursed_before")):
+        found.append(issue("P011", file=file, row=row, value=project.code, start=format_be(start), fy=fy,
+                           progress=_SPAN["start_progress"].th, before=_SPAN["disbursed_before"].th))
+    defaults = {"total_budget": money.total, "fy_allocation": money.allocation, "carryover": money.carryover,
+                "start_progress": money.start_progress, "disbursed_before": money.disbursed_before}
+    filled = frozenset(k for k in defaults if values.get(k) is None)
+    return Project({**values, **{k: defaults[k] for k in filled}}, project.planned, row, filled), found
 
 
 # -- the register -----------------------------------------------------------------------------
@@ -278,9 +394,10 @@ def _columns(spec: TemplateSpec, rows: list[list], file: str) -> tuple[int, dict
     return header_at, columns, {i: str(header[i]).strip() for i in columns}
 
 
-def _projects(spec: TemplateSpec, rows: list[list], file: str, fy: int | None) -> tuple[list[Project], list[Issue], dict]:
+def _projects(spec: TemplateSpec, rows: list[list], file: str, fy: int | None) -> tuple[list, list[Issue], dict, list]:
     header_at, columns, headers = _columns(spec, rows, file)
-    projects, issues = [], []
+    projects, issues, others = [], [], []
+    by_key = {key: headers[i] for i, key in columns.items()}
     for number, cells in enumerate(rows[header_at + 1:], start=header_at + 2):
         if all(is_blank(c) for c in cells):
             continue
@@ -289,19 +406,48 @@ def _projects(spec: TemplateSpec, rows: list[list], file: str, fy: int | None) -
             issues.extend(row.bad)
             continue
         row.values.setdefault("fiscal_year", fy or fiscal_year_of(row.values["start_date"]))
-        if not fy or row.values["fiscal_year"] == fy:
-            projects.append(Project(row.values, row.planned, number))
-            issues.extend(row.told)
-    return projects, issues, columns
+        project, told = _spanned(Project(row.values, row.planned, number), row.told, file, by_key)
+        if any(i.severity is Severity.ERROR for i in told):
+            issues.extend(i for i in told if i.severity is Severity.ERROR)
+        elif not fy or row.values["fiscal_year"] == fy:
+            projects.append(project)
+            issues.extend(told)
+        else:
+            others.append(project)
+    return projects, issues, columns, others
+
+
+def is_xlsx(path: Path) -> bool:
+    return Path(path).suffix.lower() in (".xlsx", ".xlsm")
+
+
+@dataclass(frozen=True)
+class Table:
+    """The register's first sheet as read (cells as the file holds them), and which column is which."""
+    rows: list[list]
+    header_at: int                  # index of the header row
+    columns: dict[int, str]         # column index -> field key
+
+    def header(self) -> list:
+        return list(self.rows[self.header_at]) if self.rows else []
+
+
+def read_table(path: Path, spec: TemplateSpec) -> Table:
+    """The register's rows untouched (Project.row is a row's number here, from 1), for writing a
+    register again in its own columns and order."""
+    path = Path(path)
+    rows = _rows_xlsx(path) if is_xlsx(path) else _rows_csv(path)
+    header_at, columns, _ = _columns(spec, rows, path.name)
+    return Table(rows, header_at, columns)
 
 
 def read_register(path: Path, spec: TemplateSpec, fy: int | None = None) -> RegisterResult:
     """Every good row becomes a Project; every bad row one Issue (row, column, reason)."""
     path = Path(path)
-    rows = _rows_xlsx(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _rows_csv(path)
-    projects, issues, columns = _projects(spec, rows, path.name, fy)
+    rows = _rows_xlsx(path) if is_xlsx(path) else _rows_csv(path)
+    projects, issues, columns, others = _projects(spec, rows, path.name, fy)
     projects, repeated = _unique(projects, path.name)
     if fy and not projects and not issues and not repeated:
         raise ProgressXLError([issue("P005", file=path.name, fy=fy)])
     issues += repeated + _no_email(spec, projects, columns, path.name)
-    return RegisterResult(projects, sorted(issues, key=lambda i: i.context.get("row", 0)))
+    return RegisterResult(projects, sorted(issues, key=lambda i: i.context.get("row", 0)), others)

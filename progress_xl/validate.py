@@ -2,8 +2,12 @@
 
 Rules are small functions `rule(ctx) -> Iterable[Issue]`, listed in RULES and all run (never stop
 at the first). The earlier months already accepted (from the ledger, or the legacy import) come in
-as `accepted`: {report k: {field key: value}}. A warning on a row whose remark is filled is
-"explained": still listed, no longer asking for anything.
+as `accepted`: {report k: {field key: value}}; keys 0, -1, ... are the previous fiscal year's
+reports (0 = its September: `Ledger.accepted_across_years`), so October is judged against
+September. A project that spans years brings its figures from the register (`funding`): progress
+never below the start of the year, money against this year's allocation plus carry-over and
+against the project's total. A warning on a row whose remark is filled is "explained": still
+listed, no longer asking for anything.
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from decimal import Decimal
 from .fiscal import fiscal_bounds, format_be, month_bounds, month_label
 from .issues import Issue, Severity, issue
 from .read import Submission, Value
-from .register import Project
+from .register import SPAN_KEYS, Funding, Project, funding
 from .spec import TemplateSpec, load_spec
 from .values import is_blank
 
@@ -35,6 +39,9 @@ class Context:
     today: dt.date | None
     values: dict[int, dict] = field(default_factory=dict)    # k -> key -> value read (None when unusable)
     project_values: dict = field(default_factory=dict)        # key -> value read (None when unusable)
+    before: dict[int, dict] = field(default_factory=dict)     # the previous fiscal year's accepted reports, k - 12
+    span: Project = field(default_factory=lambda: Project({}))    # the figures across years, as given
+    money: Funding | None = None                              # ... and resolved
 
     def cell(self, k: int, key: str) -> Value | None:
         return self.sub.reports.get(k, {}).get(key)
@@ -57,8 +64,12 @@ class Context:
         return _typed(self.spec, "budget_allocated", self.project["budget_allocated"]) if self.project else None
 
     def progress_series(self) -> dict[int, Decimal]:
-        """Cumulative progress by report: accepted earlier months, overridden by this workbook."""
-        out = {k: row["progress"] for k, row in self.accepted.items() if row.get("progress") is not None}
+        """Cumulative progress by report: the previous year's accepted months (k <= 0) and the start of
+        the year's progress the register gives (k = 0), accepted earlier months, this workbook."""
+        out = {k: row["progress"] for k, row in self.before.items() if row.get("progress") is not None}
+        if self.span.stated("start_progress"):
+            out[0] = max(out.get(0, self.money.start_progress), self.money.start_progress)
+        out.update({k: row["progress"] for k, row in self.accepted.items() if row.get("progress") is not None})
         out.update({k: row["progress"] for k, row in self.values.items() if row.get("progress") is not None})
         progress = self.spec.field("progress")      # an out-of-range value is its own error, not a baseline
         return {k: v for k, v in sorted(out.items()) if progress.min <= v <= progress.max}
@@ -103,18 +114,60 @@ def ranges(ctx: Context) -> Iterable[Issue]:
 
 # -- across cells ------------------------------------------------------------------------------
 def budget(ctx: Context) -> Iterable[Issue]:
+    """Disbursed this year within the budget; with a carry-over or an allocation apart from the
+    budget column, within this year's allocation plus the carry-over (R116)."""
     allocated, total = ctx.budget(), Decimal(0)
     if allocated is None:
         return
+    money = ctx.money
+    plain = money.carryover == 0 and money.allocation == allocated
+    limit = allocated if plain else money.available
     for k in range(1, ctx.spec.monthly.rows + 1):
         d = ctx.values.get(k, {}).get("disbursed")
         total += d or 0
-        if d is not None and total > allocated:
-            yield ctx.at("R102", k, "disbursed", value=_money(total), budget=_money(allocated))
+        if d is not None and total > limit:
+            if plain:
+                yield ctx.at("R102", k, "disbursed", value=_money(total), budget=_money(allocated))
+            else:
+                yield ctx.at("R116", k, "disbursed", value=_money(total), allocation=_money(money.allocation),
+                             carryover=_money(money.carryover), budget=_money(limit))
             return                                   # once: every later month repeats it
     if ctx.project and ctx.project["budget_allocated"] is not None and allocated != ctx.project["budget_allocated"]:
         yield ctx.at("R113", None, "budget_allocated", value=_money(allocated),
                      register=_money(ctx.project["budget_allocated"]))
+
+
+def project_total(ctx: Context) -> Iterable[Issue]:
+    """What was disbursed before this year and this year's running total within the project's total."""
+    if ctx.budget() is None or not ctx.span.stated("total_budget"):
+        return
+    money, year = ctx.money, Decimal(0)
+    for k in range(1, ctx.spec.monthly.rows + 1):
+        d = ctx.values.get(k, {}).get("disbursed")
+        year += d or 0
+        if d is not None and money.disbursed_before + year > money.total:
+            yield ctx.at("R117", k, "disbursed", value=_money(money.disbursed_before + year),
+                         before=_money(money.disbursed_before), year=_money(year), total=_money(money.total))
+            return
+
+
+def expired_carryover(ctx: Context) -> Iterable[Issue]:
+    """After the carry-over's deadline the year has its allocation and the carry-over used by then
+    (counted as spent first: carried-over funds lapse at their deadline)."""
+    money = ctx.money
+    deadline = money.carryover_deadline if money else None
+    if not (ctx.fy and deadline and money.carryover > 0):
+        return
+    running, used = Decimal(0), None
+    for k in range(1, ctx.spec.monthly.rows + 1):
+        if used is None and month_bounds(ctx.fy, k)[0] > deadline:
+            used = min(running, money.carryover)
+        d = ctx.values.get(k, {}).get("disbursed")
+        running += d or 0
+        if used is not None and d is not None and running > money.allocation + used:
+            yield ctx.at("R118", k, "disbursed", value=_money(running), deadline=format_be(deadline),
+                         cap=_money(money.allocation + used), allocation=_money(money.allocation), used=_money(used))
+            return
 
 
 def report_dates(ctx: Context) -> Iterable[Issue]:
@@ -177,6 +230,22 @@ def disbursement_falls(ctx: Context) -> Iterable[Issue]:
             return
 
 
+def disbursed_across_years(ctx: Context) -> Iterable[Issue]:
+    """October against September: disbursed is per year, so the project-to-date figure (disbursed
+    before this year + this year's running total) may not be below the previous year's accepted money."""
+    if not ctx.before or not ctx.span.stated("disbursed_before"):
+        return
+    last_year = sum((row.get("disbursed") or 0 for row in ctx.before.values()), Decimal(0))
+    ours = ctx.money.disbursed_before
+    for k in range(1, ctx.spec.monthly.rows + 1):
+        d = ctx.values.get(k, {}).get("disbursed")
+        ours += d or 0
+        if d is not None:
+            if ours < last_year:
+                yield ctx.at("R107", k, "disbursed", value=_money(ours), previous=_money(last_year))
+            return
+
+
 def accepted_changed(ctx: Context) -> Iterable[Issue]:
     for k, row in sorted(ctx.accepted.items()):
         if k not in ctx.values:
@@ -198,7 +267,8 @@ def flat_while_on_plan(ctx: Context) -> Iterable[Issue]:
         while since - 1 in series and series[since - 1] == value:
             since -= 1
         if k - since >= FLAT_MONTHS:
-            yield ctx.at("R109", k, "plan_status", value=_num(value), months=k - since, since=since)
+            shown_since = since if since >= 1 else f"{since + 12}/{ctx.fy - 1 if ctx.fy else '-'}"
+            yield ctx.at("R109", k, "plan_status", value=_num(value), months=k - since, since=shown_since)
 
 
 def done_without_money(ctx: Context) -> Iterable[Issue]:
@@ -206,6 +276,8 @@ def done_without_money(ctx: Context) -> Iterable[Issue]:
     total = sum((row.get("disbursed") or 0 for row in ctx.values.values()), Decimal(0)) + sum(
         (r["disbursed"] for j, r in ctx.accepted.items() if j not in ctx.values and r.get("disbursed") is not None),
         Decimal(0))
+    earlier = sum((row.get("disbursed") or 0 for row in ctx.before.values()), Decimal(0))
+    total += max(ctx.money.disbursed_before, earlier)      # a multi-year project's money of earlier years
     done = [k for k, v in series.items() if v >= 100 and k in ctx.values]
     if done and total == 0 and (ctx.budget() or 0) > 0:
         yield ctx.at("R110", done[0], "progress", budget=_money(ctx.budget()))
@@ -244,9 +316,9 @@ def behind_elapsed_time(ctx: Context) -> Iterable[Issue]:
                          basis_th=basis_th, basis_en=basis_en)
 
 
-RULES = (read_findings, required, ranges, budget, report_dates, project_dates, future_months,
-         progress_falls, disbursement_falls, accepted_changed, flat_while_on_plan, done_without_money,
-         behind_at_full, behind_elapsed_time)
+RULES = (read_findings, required, ranges, budget, project_total, expired_carryover, report_dates, project_dates,
+         future_months, progress_falls, disbursement_falls, disbursed_across_years, accepted_changed,
+         flat_while_on_plan, done_without_money, behind_at_full, behind_elapsed_time)
 
 
 def validate(sub: Submission, *, project: Project | None = None, accepted: dict[int, dict] | None = None,
@@ -259,8 +331,11 @@ def validate(sub: Submission, *, project: Project | None = None, accepted: dict[
     ctx.values = {k: {key: _typed(spec, key, v.value if v.ok else None) for key, v in row.items()}
                   for k, row in sub.reports.items() if k in sub.filled_reports()}
     ctx.project_values = {key: _typed(spec, key, v.value if v.ok else None) for key, v in sub.project.items()}
-    ctx.accepted = {k: {key: _typed(spec, key, v) for key, v in row.items()} for k, row in ctx.accepted.items()
-                    if isinstance(row, dict)}
+    typed = {k: {key: _typed(spec, key, v) for key, v in row.items()} for k, row in ctx.accepted.items()
+             if isinstance(row, dict)}
+    ctx.before = {k: row for k, row in typed.items() if isinstance(k, int) and k <= 0}
+    ctx.accepted = {k: row for k, row in typed.items() if k not in ctx.before}
+    ctx.span, ctx.money = _span(ctx)
     found: list[Issue] = []
     seen = set()
     for rule in RULES:
@@ -270,6 +345,18 @@ def validate(sub: Submission, *, project: Project | None = None, accepted: dict[
                 seen.add(key)
                 found.append(_explained(ctx, finding))
     return found
+
+
+def _span(ctx: Context) -> tuple[Project, Funding]:
+    """The figures across years as given: the register's (not its defaults), under the workbook's
+    own where it shows them; resolved against the workbook's budget."""
+    given = {k: v for k, v in ctx.project.values.items() if k not in ctx.project.defaulted} if ctx.project else {}
+    for key in SPAN_KEYS:
+        if ctx.project_values.get(key) is not None:
+            given[key] = ctx.project_values[key]
+    given["budget_allocated"] = ctx.budget()
+    span = Project(given)
+    return span, funding(span)
 
 
 def _explained(ctx: Context, finding: Issue) -> Issue:
