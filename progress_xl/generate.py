@@ -165,7 +165,7 @@ class _Writer:
     def _sheet(self, key: str):
         ws = self.wb.add_worksheet(self.names[key])
         ws.set_default_row(self.spec.row_height)
-        code = self.project.code
+        code = _plain(self.project.code or "", 40).replace("&", "&&")      # & starts a header code
         header = f'&L&"{self.spec.font},Regular"&12รหัสโครงการ / Project {code}&R&"{self.spec.font},Regular"&12{self.spec.title_th}'
         footer = f'&L&"{self.spec.font},Regular"&12progress_xl v{self.spec.version}&R&"{self.spec.font},Regular"&12หน้า / Page &P / &N'
         ws.set_header(header)
@@ -595,7 +595,7 @@ class _Writer:
 
 def _num(v):
     if isinstance(v, Decimal):
-        return int(v) if v == v.to_integral() else float(v)
+        return int(v) if v.is_finite() and v == v.to_integral() else float(v)    # inf: #NUM! in the file
     return v
 
 
