@@ -1,14 +1,17 @@
 """Load and check the template spec (`workbook_templates/progress_report.vN.toml`).
 
 TOML in, frozen dataclasses out. Every stage reads the spec and nothing else; a spec error
-fails loudly and names the key, before xlsxwriter could silently drop what Excel refuses.
+fails loudly and names the key, before xlsxwriter could silently drop what Excel refuses. The
+spec checks itself (`_check_layout`, `_check_constraints`): every cell and column is A1 as Excel
+writes it, no two fields share a cell or a column (nor the hidden helper column the spec declares),
+and each field carries only the constraints its type honours.
 """
 from __future__ import annotations
 
 import functools
+import importlib.resources
 import os
 import re
-import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,11 +20,29 @@ from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_rowcol_to_c
 
 TYPES = frozenset({"text", "longtext", "code", "year", "int", "date", "money", "percent",
                    "choice", "email"})
-DERIVES = frozenset({"report_no", "month_label", "running_total:disbursed", "total:disbursed",
-                     "self_check"})
+#: derivation -> (its section, the type its field must have)
+DERIVES = {"report_no": ("monthly", "int"), "month_label": ("monthly", "text"),
+           "running_total:disbursed": ("monthly", "money"), "self_check": ("monthly", "text"),
+           "total:disbursed": ("project", "money")}
+#: type -> the constraints a field of that type may carry: each is checked by generate (data
+#: validation), the self-check and the validator, or refused here rather than silently ignored.
+CONSTRAINTS = {"percent": {"min", "max"}, "money": {"min"}, "int": {"min", "max"}, "year": {"min", "max"},
+               "date": set(), "choice": {"choices"}, "text": {"pattern", "max_length"},
+               "code": {"pattern", "max_length"}, "email": {"pattern", "max_length"}, "longtext": {"max_length"}}
 SHEET_KEYS = ("instructions", "project", "monthly", "print", "lists", "meta", "checks")
 MAX_SHEET_NAME, MAX_TITLE, MAX_MESSAGE = 31, 32, 255   # Excel's limits
+MAX_ROW, MAX_COLUMN = 1_048_576, 16_384                # a sheet's rows and columns (XFD)
 SPEC_NAME = re.compile(r"progress_report\.v(\d+)\.toml$")
+_A1_CELL = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
+_A1_COLUMN = re.compile(r"[A-Z]{1,3}")
+_SECTION_KEYS = {
+    "": {"template", "sheets", "choices", "project", "monthly"},
+    "template": {"id", "version", "title_th", "title_en", "font", "font_size", "row_height", "reporting_window",
+                 "ready_th", "ready_en"},
+    "project": {"label_th_column", "label_en_column", "fields"},
+    "monthly": {"first_row", "header_th_row", "header_en_row", "check_cell", "freeze", "hint_row", "helper_column",
+                "fields"},
+}
 
 
 class SpecError(ValueError):
@@ -43,6 +64,11 @@ def column_index(letter: str) -> int:
 
 def column_letter(col: int) -> str:
     return xl_col_to_name(col)
+
+
+def cell_column(ref: str) -> str:
+    """`"C4"` -> `"C"`."""
+    return ref.rstrip("0123456789")
 
 
 @dataclass(frozen=True)
@@ -106,6 +132,7 @@ class MonthlyLayout:
     header_en_row: int
     check_cell: str
     freeze: str
+    helper_column: str            # hidden: each row's failing checks, read by the self-check column
     hint_row: int | None = None   # a fill hint above the headers (v2 on)
     rows: int = 12
 
@@ -170,6 +197,7 @@ class TemplateSpec:
 _FIELD_KEYS = {f for f in FieldSpec.__dataclass_fields__ if f != "section"}
 
 
+# -- one field -----------------------------------------------------------------------------------
 def _field(raw: dict, section: str, where: str) -> FieldSpec:
     unknown = set(raw) - _FIELD_KEYS
     if unknown:
@@ -180,21 +208,67 @@ def _field(raw: dict, section: str, where: str) -> FieldSpec:
     where = f"{section}.fields[{raw['key']}]"
     if raw["type"] not in TYPES:
         raise SpecError(f"{where}.type: unknown type '{raw['type']}' (known: {', '.join(sorted(TYPES))})")
-    if raw.get("derive") and raw["derive"] not in DERIVES:
-        raise SpecError(f"{where}.derive: unknown derivation '{raw['derive']}'")
-    place = "cell" if section == "project" else "column"
+    place, other = ("cell", "column") if section == "project" else ("column", "cell")
     if place not in raw:
         raise SpecError(f"{where}: missing '{place}'")
+    if other in raw:
+        raise SpecError(f"{where}.{other}: a {section} field has a {place}, not a {other}")
+    _check_a1(f"{where}.{place}", raw[place], cell=place == "cell")
     spec = FieldSpec(section=section, **{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()})
+    _check_derive(where, spec)
+    _check_constraints(where, spec)
     if spec.is_input or spec.prompt:
         _check_len(f"{where}.title", spec.validation_title, MAX_TITLE)
         _check_len(f"{where}.message_th + message_en", spec.prompt or "", MAX_MESSAGE)
-    if spec.pattern:
+    return spec
+
+
+def _check_a1(where: str, ref, *, cell: bool) -> None:
+    """An A1 cell (`C4`) or column (`C`) as Excel writes it, inside a sheet."""
+    if cell:
+        m = _A1_CELL.fullmatch(ref) if isinstance(ref, str) else None
+        ok = m is not None and column_index(m[1]) < MAX_COLUMN and int(m[2]) <= MAX_ROW
+    else:
+        ok = isinstance(ref, str) and _A1_COLUMN.fullmatch(ref) is not None and column_index(ref) < MAX_COLUMN
+    if not ok:
+        what = "an A1 cell such as 'C4'" if cell else "a column from 'A' to 'XFD'"
+        raise SpecError(f"{where}: {ref!r} is not {what}")
+
+
+def _check_derive(where: str, f: FieldSpec) -> None:
+    if f.derive is None:
+        return
+    if f.derive not in DERIVES:
+        raise SpecError(f"{where}.derive: unknown derivation '{f.derive}' (known: {', '.join(sorted(DERIVES))})")
+    section, type_ = DERIVES[f.derive]
+    if (f.section, f.type) != (section, type_):
+        raise SpecError(f"{where}.derive: '{f.derive}' is a {section} field of type '{type_}'")
+    if f.required or f.prefill:
+        raise SpecError(f"{where}: a derived field is neither required nor prefilled")
+
+
+def _check_constraints(where: str, f: FieldSpec) -> None:
+    """Only the constraints the field's type honours, and sound ones."""
+    given = {c for c in ("min", "max", "pattern", "max_length", "choices") if getattr(f, c) is not None}
+    wrong = given - CONSTRAINTS[f.type]
+    if wrong:
+        raise SpecError(f"{where}: {', '.join(sorted(wrong))} not allowed for type '{f.type}' "
+                        f"(allowed: {', '.join(sorted(CONSTRAINTS[f.type])) or 'none'})")
+    if f.type == "choice" and f.choices is None:
+        raise SpecError(f"{where}.choices: a choice field names its choice list")
+    if f.type == "percent" and f.derive is None and (f.min is None or f.max is None):
+        raise SpecError(f"{where}: a percent field has both min and max")
+    if f.type == "money" and f.min not in (None, 0):
+        raise SpecError(f"{where}.min: an amount's only minimum is 0 (the readers refuse negative amounts)")
+    if f.min is not None and f.max is not None and f.min > f.max:
+        raise SpecError(f"{where}: min {f.min} is above max {f.max}")
+    if f.max_length is not None and not (isinstance(f.max_length, int) and 0 < f.max_length <= 32_767):
+        raise SpecError(f"{where}.max_length: {f.max_length!r} is not 1 to 32,767 (a cell's limit)")
+    if f.pattern:
         try:
-            re.compile(spec.pattern)
+            re.compile(f.pattern)
         except re.error as exc:
             raise SpecError(f"{where}.pattern: {exc}") from None
-    return spec
 
 
 def _check_len(where: str, text: str, limit: int) -> None:
@@ -204,6 +278,7 @@ def _check_len(where: str, text: str, limit: int) -> None:
         raise SpecError(f"{where}: {size} characters, Excel allows {limit}: '{text}'")
 
 
+# -- the whole spec ------------------------------------------------------------------------------
 def _sheets(raw: dict) -> dict[str, str]:
     missing = [k for k in SHEET_KEYS if k not in raw]
     if missing:
@@ -217,7 +292,56 @@ def _sheets(raw: dict) -> dict[str, str]:
     return dict(raw)
 
 
+def _check_sections(data: dict) -> None:
+    for section, known in _SECTION_KEYS.items():
+        raw = data.get(section, {}) if section else data
+        unknown = set(raw) - known if isinstance(raw, dict) else set()
+        if unknown:
+            raise SpecError(f"{section or 'top level'}: unknown key(s) {sorted(unknown)}")
+
+
+def _monthly_layout(m: dict) -> MonthlyLayout:
+    layout = MonthlyLayout(first_row=m["first_row"], header_th_row=m["header_th_row"], header_en_row=m["header_en_row"],
+                           check_cell=m["check_cell"], freeze=m["freeze"], helper_column=m["helper_column"],
+                           hint_row=m.get("hint_row"))
+    for key in ("check_cell", "freeze"):
+        _check_a1(f"monthly.{key}", getattr(layout, key), cell=True)
+    _check_a1("monthly.helper_column", layout.helper_column, cell=False)
+    rows = [r for r in (layout.hint_row, layout.header_th_row, layout.header_en_row, layout.first_row) if r is not None]
+    if not all(isinstance(r, int) and r > 0 for r in rows) or rows != sorted(set(rows)):
+        raise SpecError(f"monthly: rows {rows} are not hint_row < header_th_row < header_en_row < first_row")
+    if layout.total_row > MAX_ROW or rowcol(layout.check_cell)[0] + 1 >= (layout.hint_row or layout.header_th_row):
+        raise SpecError(f"monthly.check_cell: {layout.check_cell} is not above the monthly block")
+    return layout
+
+
+def _check_layout(spec: TemplateSpec) -> None:
+    """No two fields on one cell or column; project values beside their labels; the helper column free."""
+    for i, c in enumerate(spec.project_label_columns):
+        _check_a1(f"project.{('label_th_column', 'label_en_column')[i]}", c, cell=False)
+    _unique("project", [(f.key, f.cell) for f in spec.project_fields]
+            + [(k, f"{c}{rowcol(f.cell)[0] + 1}") for f in spec.project_fields
+               for k, c in zip(("label_th_column", "label_en_column"), spec.project_label_columns)])
+    columns = {cell_column(f.cell) for f in spec.project_fields}
+    if len(columns) != 1:
+        raise SpecError(f"project.fields: the values are in one column, not in {sorted(columns)}")
+    _unique("monthly", [(f.key, f.column) for f in spec.monthly_fields]
+            + [("monthly.helper_column", spec.monthly.helper_column)])
+    checks = [f.key for f in spec.monthly_fields if f.derive == "self_check"]
+    if len(checks) != 1:
+        raise SpecError(f"monthly.fields: one self_check field, not {checks}")
+
+
+def _unique(section: str, places: list[tuple[str, str]]) -> None:
+    seen: dict[str, str] = {}
+    for key, place in places:
+        if place in seen:
+            raise SpecError(f"{section}: '{key}' and '{seen[place]}' are both on {place}")
+        seen[place] = key
+
+
 def parse_spec(data: dict, source: str = "<spec>") -> TemplateSpec:
+    _check_sections(data)
     try:
         t, m = data["template"], data["monthly"]
         choices = {name: tuple(Choice(c["value"], c["en"], tuple(c.get("aliases", ()))) for c in items)
@@ -232,10 +356,7 @@ def parse_spec(data: dict, source: str = "<spec>") -> TemplateSpec:
             reporting_window=tuple(t["reporting_window"]), ready_th=t["ready_th"], ready_en=t["ready_en"],
             sheets=_sheets(data["sheets"]), choices=choices,
             project_label_columns=(data["project"]["label_th_column"], data["project"]["label_en_column"]),
-            project_fields=project,
-            monthly=MonthlyLayout(m["first_row"], m["header_th_row"], m["header_en_row"],
-                                  m["check_cell"], m["freeze"], m.get("hint_row")),
-            monthly_fields=monthly, source=source)
+            project_fields=project, monthly=_monthly_layout(m), monthly_fields=monthly, source=source)
     except KeyError as exc:
         raise SpecError(f"{source}: missing key {exc}") from None
     keys = [f.key for f in spec.fields]
@@ -244,18 +365,27 @@ def parse_spec(data: dict, source: str = "<spec>") -> TemplateSpec:
     for f in spec.fields:
         if f.type == "choice" and f.choices not in spec.choices:
             raise SpecError(f"{f.section}.fields[{f.key}].choices: no choice list '{f.choices}'")
+    _check_layout(spec)
     return spec
 
 
+# -- where the specs are -------------------------------------------------------------------------
+def data_dir(name: str) -> Path:
+    """A folder shipped with the program: `progress_xl/<name>` inside an installed wheel (package data,
+    mapped from the top-level folder by setup.cfg's package_dir), else the checkout's top-level folder
+    (a source tree, or an editable install)."""
+    packaged = importlib.resources.files("progress_xl") / name
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / name
+
+
 def templates_dir() -> Path:
-    """workbook_templates/: beside the package in a checkout, or installed as data files."""
-    candidates = [os.environ.get("PROGRESS_XL_TEMPLATES"),
-                  Path(__file__).resolve().parent.parent / "workbook_templates",
-                  Path(sys.prefix) / "share" / "progress_xl" / "workbook_templates"]
-    for c in candidates:
-        if c and Path(c, "progress_report.v1.toml").is_file():
-            return Path(c)
-    raise SpecError("workbook_templates/ not found (set PROGRESS_XL_TEMPLATES)")
+    """workbook_templates/: PROGRESS_XL_TEMPLATES when set, else the one shipped with the program."""
+    folder = Path(os.environ.get("PROGRESS_XL_TEMPLATES") or data_dir("workbook_templates"))
+    if not any(SPEC_NAME.search(p.name) for p in folder.glob("progress_report.v*.toml")):
+        raise SpecError(f"{folder}: no template spec progress_report.vN.toml (set PROGRESS_XL_TEMPLATES)")
+    return folder
 
 
 def available_versions() -> tuple[int, ...]:
@@ -274,3 +404,8 @@ def load_spec(version: int | None = None) -> TemplateSpec:
     if spec.version != version:
         raise SpecError(f"{path.name}: template.version is {spec.version}")
     return spec
+
+
+def all_field_keys() -> frozenset[str]:
+    """Every field key of every template version: what a project's values may be asked for."""
+    return frozenset(f.key for v in available_versions() for f in load_spec(v).fields)
