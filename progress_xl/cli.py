@@ -20,7 +20,8 @@ from .spec import load_spec
 from .workers import cores
 
 
-WORKERS_HELP = "Processes reading the files [default: one per core]. The output does not depend on it."
+WORKERS_HELP = ("จำนวนโพรเซสที่อ่านไฟล์ [ค่าตั้งต้น: เท่าจำนวนคอร์] ผลไม่ขึ้นกับค่านี้ / Processes reading the files "
+                "[default: one per core]. The output does not depend on it.")
 
 
 def _fail(exc: ProgressXLError):
@@ -95,14 +96,16 @@ def _workspace_defaults(ws) -> dict:
 
 @main.command()
 @click.argument("register", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--fy", type=click.IntRange(2500, 2700), required=True, help="Fiscal year, BE (e.g. 2564).")
+@click.option("--fy", type=click.IntRange(2500, 2700), required=True, help="ปีงบประมาณ พ.ศ. (เช่น 2564) / Fiscal year, BE (e.g. 2564).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for the workbooks (one sub-folder per agency).")
+              help="โฟลเดอร์ของแบบฟอร์ม (โฟลเดอร์ย่อยละหน่วยงาน) / Folder for the workbooks (one sub-folder per agency).")
 @click.option("--ledger", "ledger_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The ledger: a project past its planned end is included (as delayed) while its accepted "
                    "progress is below 100 %.")
 def generate(register: Path, fy: int, out_dir: Path, ledger_path: Path | None):
-    """Write one workbook per project of REGISTER (.xlsx or .csv) active in the fiscal year.
+    """สร้างแบบฟอร์ม / write the workbooks: หนึ่งไฟล์ต่อโครงการในทะเบียน REGISTER (.xlsx หรือ .csv)
+
+    Write one workbook per project of REGISTER (.xlsx or .csv) active in the fiscal year.
 
     A project that ended before the year (with nothing outstanding) or starts after it gets no
     workbook, one line each; a delayed or carried-over one is included, one line each.
@@ -159,9 +162,11 @@ def rollover(register: Path, to_fy: int, ledger_path: Path, added: tuple[Path, .
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--notes/--no-notes", default=True, show_default=True, help="Show how each value was read.")
+@click.option("--notes/--no-notes", default=True, show_default=True, help="แสดงว่าอ่านแต่ละค่าอย่างไร / Show how each value was read.")
 def read(files: tuple[Path, ...], notes: bool):
-    """Read filled workbooks back and print what was read, with every coercion note.
+    """อ่านแบบฟอร์ม / read filled workbooks: แสดงค่าที่อ่านได้และวิธีที่อ่านแต่ละค่า
+
+    Read filled workbooks back and print what was read, with every coercion note.
 
     Exit code 1 when any file was rejected (one line each on stderr), else 0.
     """
@@ -220,14 +225,16 @@ def _projects(register: Path | None, fy: int | None) -> dict:
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for the returned workbooks and validate.json.")
+              help="โฟลเดอร์ของแบบฟอร์มที่ส่งคืนและ validate.json / Folder for the returned workbooks and validate.json.")
 @click.option("--register", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The project register: budgets and planned curves to check against.")
-@click.option("--fy", type=click.IntRange(2500, 2700), help="Fiscal year of the register, BE.")
-@click.option("--today", type=DateParam(), default=None, help="Reports for months after this date are errors "
-              "[default: today].")
+              help="ทะเบียนโครงการ: งบประมาณและแผนที่ใช้ตรวจ / The project register: budgets and planned curves to check against.")
+@click.option("--fy", type=click.IntRange(2500, 2700), help="ปีงบประมาณของทะเบียน พ.ศ. / Fiscal year of the register, BE.")
+@click.option("--today", type=DateParam(), default=None, help="รายงานของเดือนหลังวันนี้ถือว่าผิด [ค่าตั้งต้น: วันนี้] / Reports for months "
+              "after this date are errors [default: today].")
 def validate(files, out_dir: Path, register: Path | None, fy: int | None, today):
-    """Check filled workbooks; write each agency its workbook back with the problems on the cells.
+    """ตรวจแบบฟอร์ม / check workbooks: ส่งแบบฟอร์มคืนแต่ละหน่วยงานพร้อมจุดที่ต้องแก้บนช่อง
+
+    Check filled workbooks; write each agency its workbook back with the problems on the cells.
 
     One line per file; validate.json beside the returned workbooks. Exit code 0 when the run
     completed, whatever it found.
@@ -290,21 +297,24 @@ def _headline(run) -> list[str]:
 @main.command()
 @click.argument("inbox", type=click.Path(exists=True, path_type=Path))
 @click.option("--register", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
-              help="The project register (.xlsx or .csv): who is expected to report.")
-@click.option("--fy", type=click.IntRange(2500, 2700), required=True, help="Fiscal year, BE (e.g. 2564).")
-@click.option("--month", type=click.IntRange(1, 12), required=True, help="Report number: 1 = October ... 12 = September.")
+              help="ทะเบียนโครงการ (.xlsx หรือ .csv): ใครต้องรายงาน / The project register (.xlsx or .csv): who is expected to report.")
+@click.option("--fy", type=click.IntRange(2500, 2700), required=True,
+              help="ปีงบประมาณ พ.ศ. (เช่น 2564) / Fiscal year, BE (e.g. 2564).")
+@click.option("--month", type=click.IntRange(1, 12), required=True, help="รายงานครั้งที่ 1 = ต.ค. ... 12 = ก.ย. / Report number: 1 = October ... 12 = September.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for the master workbook, the returned workbooks and (by default) the ledger.")
+              help="โฟลเดอร์ของสรุปรายงาน แบบฟอร์มที่ส่งคืน และสมุดบัญชี / Folder for the master workbook, the returned workbooks and (by default) the ledger.")
 @click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="The SQLite ledger [default: OUT/ledger.sqlite].")
-@click.option("--today", type=DateParam(), help="Reports for later months are errors [default: the month's end].")
-@click.option("--pdf", is_flag=True, help="Also print the summary board to PDF (LibreOffice).")
+              help="สมุดบัญชี SQLite [ค่าตั้งต้น: OUT/ledger.sqlite] / The SQLite ledger [default: OUT/ledger.sqlite].")
+@click.option("--today", type=DateParam(), help="รายงานของเดือนหลังจากนี้ถือว่าผิด [ค่าตั้งต้น: สิ้นเดือน] / Reports for later months are errors [default: the month's end].")
+@click.option("--pdf", is_flag=True, help="พิมพ์หน้าสรุปเป็น PDF ด้วย (LibreOffice) / Also print the summary board to PDF (LibreOffice).")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
               help="ตารางโครงการเป็น CSV ด้วย (UTF-8 มี BOM) / Also the projects table as CSV (UTF-8 with BOM, for Excel).")
 @click.option("--workers", type=click.IntRange(1, 256), default=None, help=WORKERS_HELP)
 def consolidate(inbox: Path, register: Path, fy: int, month: int, out_dir: Path, ledger_path, today, pdf, workers,
                 csv_path=None):
-    """Read, validate, return and record every file of INBOX; write the month's master workbook.
+    """รวมข้อมูลของเดือน / consolidate a month: อ่าน ตรวจ ส่งคืน และบันทึกทุกไฟล์ใน INBOX แล้วเขียนสรุปรายงาน
+
+    Read, validate, return and record every file of INBOX; write the month's master workbook.
 
     Exit code 0 when the master was written, whatever the files held; 1 when the run could not be
     done (an unreadable register, another run going on the same ledger).
@@ -332,11 +342,14 @@ def consolidate(inbox: Path, register: Path, fy: int, month: int, out_dir: Path,
 @main.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--into", "inbox", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="The month's inbox folder (what `consolidate` reads).")
-@click.option("--quiet", is_flag=True, help="Only the summary line, not one line per file.")
+              help="โฟลเดอร์รับไฟล์ของเดือน (ที่ consolidate อ่าน) / The month's inbox folder (what `consolidate` reads).")
+@click.option("--quiet", is_flag=True, help="แสดงเฉพาะบรรทัดสรุป / Only the summary line, not one line per file.")
 @click.option("--workers", type=click.IntRange(1, 256), default=None, help=WORKERS_HELP)
 def collect(sources: tuple[Path, ...], inbox: Path, quiet: bool, workers):
-    """Take every spreadsheet out of SOURCES (files, folders, .zip, .eml, mbox, Maildir, Outlook .msg)
+    """รับไฟล์จากอีเมล / collect from mail: ดึงไฟล์ตารางทุกไฟล์จาก SOURCES (ไฟล์ โฟลเดอร์ .zip .eml mbox Maildir
+    Outlook .msg) เข้า INBOX
+
+    Take every spreadsheet out of SOURCES (files, folders, .zip, .eml, mbox, Maildir, Outlook .msg)
     into INBOX.
 
     Each file is named by the project code inside it; who sent it, when and in which message goes
@@ -357,45 +370,51 @@ def collect(sources: tuple[Path, ...], inbox: Path, quiet: bool, workers):
 
 @main.command()
 @click.option("--register", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
-              help="The project register: agencies and their e-mail addresses.")
-@click.option("--fy", type=click.IntRange(2500, 2700), required=True, help="Fiscal year, BE.")
+              help="ทะเบียนโครงการ: หน่วยงานและอีเมล / The project register: agencies and their e-mail addresses.")
+@click.option("--fy", type=click.IntRange(2500, 2700), required=True, help="ปีงบประมาณ พ.ศ. / Fiscal year, BE.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for the .eml files (one sub-folder per kind).")
+              help="โฟลเดอร์ของไฟล์ .eml (โฟลเดอร์ย่อยตามชนิด) / Folder for the .eml files (one sub-folder per kind).")
 @click.option("--workbooks", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Kickoff: the generated workbooks to send each agency.")
-@click.option("--month", type=click.IntRange(1, 12), help="Returned workbooks and reminders for this report month.")
+              help="จดหมายส่งแบบฟอร์ม: แบบฟอร์มที่สร้างไว้ / Kickoff: the generated workbooks to send each agency.")
+@click.option("--month", type=click.IntRange(1, 12), help="แบบฟอร์มส่งคืนและจดหมายทวงถามของรายงานครั้งนี้ / Returned workbooks and reminders for this report month.")
 @click.option("--run", "run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="The month's consolidate --out folder (returned workbooks, and the ledger by default).")
+              help="โฟลเดอร์ --out ของ consolidate เดือนนั้น / The month's consolidate --out folder (returned workbooks, and the ledger by default).")
 @click.option("--ledger", "ledger_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The SQLite ledger [default: RUN/ledger.sqlite].")
+              help="สมุดบัญชี SQLite [ค่าตั้งต้น: RUN/ledger.sqlite] / The SQLite ledger [default: RUN/ledger.sqlite].")
 @click.option("--from", "sender", envvar="PROGRESS_XL_FROM", default="coordinator@progress-xl.invalid",
-              show_default=True, help="Sender address (env PROGRESS_XL_FROM); --send refuses a placeholder "
-              "(empty, *.invalid, example.*).")
+              show_default=True, help="ที่อยู่ผู้ส่ง (ตัวแปร PROGRESS_XL_FROM) ที่อยู่สมมติส่งจริงไม่ได้ / Sender address "
+              "(env PROGRESS_XL_FROM); --send refuses a placeholder (empty, *.invalid, example.*).")
 @click.option("--from-name", envvar="PROGRESS_XL_FROM_NAME", default="",
-              help="The officer who signs the letters [default: ผู้ประสานงาน สยป.] (env PROGRESS_XL_FROM_NAME).")
+              help="ผู้ลงนามในจดหมาย [ค่าตั้งต้น: ผู้ประสานงาน สยป.] / The officer who signs the letters (env PROGRESS_XL_FROM_NAME).")
 @click.option("--from-position", envvar="PROGRESS_XL_FROM_POSITION", default="",
-              help="The officer's position (env PROGRESS_XL_FROM_POSITION).")
+              help="ตำแหน่งผู้ลงนาม / The officer's position (env PROGRESS_XL_FROM_POSITION).")
 @click.option("--from-unit", envvar="PROGRESS_XL_FROM_UNIT", default="",
-              help="The officer's unit [default: สำนักยุทธศาสตร์และประเมินผล] (env PROGRESS_XL_FROM_UNIT).")
+              help="หน่วยงานผู้ลงนาม [ค่าตั้งต้น: สำนักยุทธศาสตร์และประเมินผล] / The officer's unit (env PROGRESS_XL_FROM_UNIT).")
 @click.option("--from-phone", envvar="PROGRESS_XL_FROM_PHONE", default="",
-              help="The officer's phone (env PROGRESS_XL_FROM_PHONE).")
+              help="โทรศัพท์ผู้ลงนาม / The officer's phone (env PROGRESS_XL_FROM_PHONE).")
 @click.option("--reply-day", envvar="PROGRESS_XL_REPLY_DAY", type=click.IntRange(1, 31), default=25,
-              show_default=True, help="Replies are asked for by this day of the month...")
+              show_default=True, help="ขอให้ตอบภายในวันที่นี้ของเดือน... / Replies are asked for by this day of the month...")
 @click.option("--reply-months", envvar="PROGRESS_XL_REPLY_MONTHS", type=click.IntRange(0, 12), default=1,
-              show_default=True, help="...this many months after the report month (never before the writing "
-              "day: then a week after it).")
-@click.option("--date", "date", type=DateParam(), help="Date on the messages, Bangkok time [default: now].")
-@click.option("--send", is_flag=True, help="Deliver over SMTP; without it, a dry run that lists what would go.")
-@click.option("--smtp-host", envvar="PROGRESS_XL_SMTP_HOST", default="localhost", show_default=True)
-@click.option("--smtp-port", envvar="PROGRESS_XL_SMTP_PORT", type=int, default=587, show_default=True)
-@click.option("--starttls/--no-starttls", envvar="PROGRESS_XL_SMTP_STARTTLS", default=True, show_default=True)
-@click.option("--ssl", "use_ssl", is_flag=True, help="SMTP over TLS from the start (port 465).")
-@click.option("--smtp-user", envvar="PROGRESS_XL_SMTP_USER", help="SMTP login; the password is read only from "
-              "the environment variable PROGRESS_XL_SMTP_PASSWORD.")
+              show_default=True, help="...ถัดจากเดือนที่รายงานเท่านี้เดือน (ไม่ก่อนวันที่เขียน) / ...this many months "
+              "after the report month (never before the writing day: then a week after it).")
+@click.option("--date", "date", type=DateParam(), help="วันที่ในจดหมาย เวลากรุงเทพฯ [ค่าตั้งต้น: ตอนนี้] / Date on the messages, Bangkok time [default: now].")
+@click.option("--send", is_flag=True, help="ส่งทางอีเมล (ไม่ระบุ = เขียนไว้เท่านั้น) / Deliver over SMTP; without it, a dry run that lists what would go.")
+@click.option("--smtp-host", envvar="PROGRESS_XL_SMTP_HOST", default="localhost", show_default=True,
+              help="เซิร์ฟเวอร์ส่งอีเมล / The mail server.")
+@click.option("--smtp-port", envvar="PROGRESS_XL_SMTP_PORT", type=int, default=587, show_default=True,
+              help="พอร์ต / Its port.")
+@click.option("--starttls/--no-starttls", envvar="PROGRESS_XL_SMTP_STARTTLS", default=True, show_default=True,
+              help="เข้ารหัสด้วย STARTTLS / Encrypt with STARTTLS.")
+@click.option("--ssl", "use_ssl", is_flag=True, help="เข้ารหัส TLS ตั้งแต่ต้น (พอร์ต 465) / SMTP over TLS from the start (port 465).")
+@click.option("--smtp-user", envvar="PROGRESS_XL_SMTP_USER", help="ชื่อผู้ใช้ SMTP รหัสผ่านอ่านจากตัวแปร PROGRESS_XL_SMTP_PASSWORD เท่านั้น / SMTP "
+              "login; the password is read only from the environment variable PROGRESS_XL_SMTP_PASSWORD.")
 def outbox(register, fy, out_dir, workbooks, month, run_dir, ledger_path, sender, from_name, from_position,
            from_unit, from_phone, reply_day, reply_months, date, send, smtp_host, smtp_port, starttls, use_ssl,
            smtp_user):
-    """Write each agency its letters as .eml: the kickoff (--workbooks), or a month's returned workbooks,
+    """เขียนจดหมาย / write the letters: จดหมายส่งแบบฟอร์ม หรือจดหมายส่งคืน ทวงถาม และตอบรับของเดือน
+    เป็นไฟล์ .eml (--send ส่งทางอีเมล)
+
+    Write each agency its letters as .eml: the kickoff (--workbooks), or a month's returned workbooks,
     reminders and receipts (--month --run); --send delivers them over SMTP.
 
     Exit code 0 when every message was written (and, with --send, delivered to every recipient); 1 otherwise.
@@ -443,12 +462,14 @@ def outbox(register, fy, out_dir, workbooks, month, run_dir, ledger_path, sender
 @main.command("import-legacy")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The SQLite ledger to record the history in.")
+              help="สมุดบัญชีที่บันทึกประวัติ / The SQLite ledger to record the history in.")
 @click.option("--register", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The project register, to link each print-out's project (a project not in it is reported).")
-@click.option("--fy", type=click.IntRange(2500, 2700), help="Fiscal year of the register, BE.")
+              help="ทะเบียนโครงการ / The project register, to link each print-out's project (a project not in it is reported).")
+@click.option("--fy", type=click.IntRange(2500, 2700), help="ปีงบประมาณของทะเบียน พ.ศ. / Fiscal year of the register, BE.")
 def import_legacy(files, ledger_path: Path, register, fy):
-    """Parse print-outs of the old monitoring system into the ledger as accepted earlier months.
+    """นำเข้าเอกสารพิมพ์ระบบเดิม / import the old system's print-outs: บันทึกเป็นเดือนก่อนหน้าที่รับแล้ว
+
+    Parse print-outs of the old monitoring system into the ledger as accepted earlier months.
 
     One line per file, then what the validator says about its history. Exit code 1 when a file was
     not such a print-out, else 0.
@@ -477,7 +498,9 @@ def import_legacy(files, ledger_path: Path, register, fy):
 @main.command("restore-ledger")
 @click.argument("ledger_path", metavar="LEDGER", type=click.Path(dir_okay=False, path_type=Path))
 def restore_ledger(ledger_path: Path):
-    """Put the newest good backup copy in place of a damaged LEDGER; the damaged file is kept aside.
+    """กู้คืนสมุดบัญชี / restore the ledger: ใช้สำเนาล่าสุดที่ยังดีแทน LEDGER ที่เสีย เก็บฉบับที่เสียไว้
+
+    Put the newest good backup copy in place of a damaged LEDGER; the damaged file is kept aside.
 
     consolidate keeps the last copies in LEDGER.backups/ before it writes.
     """

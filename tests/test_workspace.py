@@ -158,7 +158,7 @@ def test_a_command_inside_the_workspace_takes_its_settings(ws_dir, runner, monke
     monkeypatch.chdir(ws_dir / "months")
     res = runner.invoke(main, ["generate"])         # REGISTER, --fy and --out all from the workspace
     assert res.exit_code == 0, res.output
-    assert len(list((ws_dir / "workbooks").rglob("*.xlsx"))) == 64
+    assert list((ws_dir / "workbooks").rglob("*.xlsx"))         # into the workspace's workbooks/
     res = runner.invoke(main, ["generate", "--fy", "2026"])       # a flag still overrides, and is checked
     assert res.exit_code == 2
 
