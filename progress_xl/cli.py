@@ -100,8 +100,8 @@ def _workspace_defaults(ws) -> dict:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="โฟลเดอร์ของแบบฟอร์ม (โฟลเดอร์ย่อยละหน่วยงาน) / Folder for the workbooks (one sub-folder per agency).")
 @click.option("--ledger", "ledger_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The ledger: a project past its planned end is included (as delayed) while its accepted "
-                   "progress is below 100 %.")
+              help="สมุดบัญชี: โครงการที่เลยกำหนดสิ้นสุดแต่ยังไม่ถึง 100 % ได้แบบฟอร์มด้วย (ล่าช้า) / The ledger: a project "
+                   "past its planned end is included (as delayed) while its accepted progress is below 100 %.")
 def generate(register: Path, fy: int, out_dir: Path, ledger_path: Path | None):
     """สร้างแบบฟอร์ม / write the workbooks: หนึ่งไฟล์ต่อโครงการในทะเบียน REGISTER (.xlsx หรือ .csv)
 
@@ -139,13 +139,15 @@ def generate(register: Path, fy: int, out_dir: Path, ledger_path: Path | None):
 @main.command()
 @click.argument("register", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--to", "to_fy", type=click.IntRange(2501, 2701), required=True,
-              help="The new fiscal year, BE (e.g. 2565): REGISTER is the year before's.")
+              help="ปีงบประมาณใหม่ พ.ศ. (เช่น 2565) / The new fiscal year, BE (e.g. 2565): REGISTER is the year before's.")
 @click.option("--ledger", "ledger_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
-              help="The ledger holding the year's accepted reports.")
+              help="สมุดบัญชีที่มีรายงานที่รับแล้วของปี / The ledger holding the year's accepted reports.")
 @click.option("--add", "added", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A register of the new year's projects to add (may be given more than once).")
+              help="ทะเบียนโครงการใหม่ที่จะเพิ่ม (ระบุได้หลายครั้ง) / A register of the new year's projects to add (may be given more than once).")
 def rollover(register: Path, to_fy: int, ledger_path: Path, added: tuple[Path, ...]):
-    """Draft the next fiscal year's register from REGISTER and the ledger, beside REGISTER (never over it).
+    """ร่างทะเบียนปีงบประมาณถัดไป / draft next year's register: จาก REGISTER และสมุดบัญชี (ไม่เขียนทับ)
+
+    Draft the next fiscal year's register from REGISTER and the ledger, beside REGISTER (never over it).
 
     Unfinished projects are carried with their progress and spending, finished ones closed, the
     projects of --add registers added; one line per project and a report (CSV) of what was
