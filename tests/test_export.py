@@ -116,7 +116,7 @@ def test_one_state_enum_one_label_table():
 
 def test_a_table_finds_columns_by_english_header():
     t = Table("projects", PROJECT_HEADERS, [])
-    assert t.column("Progress (%)") == 5 and t.by_column({"File": 1}) == {18: 1}
+    assert t.column("Progress (%)") == 5 and t.by_column({"File": 1}) == {PROJECT_HEADERS.index(("ไฟล์", "File")): 1}
     with pytest.raises(KeyError, match="Progres"):
         t.column("Progres")
     with pytest.raises(ValueError, match="unknown"):
@@ -129,7 +129,7 @@ def test_charts_find_their_columns_by_header(month, monkeypatch, tmp_path):
     """Move the projects' progress and elapsed-time columns: the scatter chart follows them."""
     few, run, tmp = month
     original = master_data.MasterData.projects_table
-    order = [18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0]       # every column moves
+    order = list(reversed(range(len(PROJECT_HEADERS))))                               # every column moves
 
     def reversed_table(self):
         t = original(self)
