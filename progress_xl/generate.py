@@ -105,7 +105,10 @@ def _plain(value, limit: int = 32767) -> str:
 
 def _fixed(value, places: int) -> str:
     q = Decimal(1).scaleb(-places)
-    d = _amount(value or 0).quantize(q, rounding=ROUND_HALF_UP, context=WIDE)
+    d = _amount(value or 0)
+    if not d.is_finite():
+        return "#NUM!"
+    d = d.quantize(q, rounding=ROUND_HALF_UP, context=WIDE)
     return f"{d:,.{places}f}" if places == 0 else f"{d:.{places}f}"
 
 

@@ -55,7 +55,7 @@ def values():
         st.sampled_from(WORDS).map(lambda w: ("text", w)),
         TEXT.map(lambda t: ("text", t)),
         st.tuples(TEXT, CONTROL, TEXT).map(lambda t: ("text", "".join(t))),
-        st.sampled_from([("text", ""), ("text", " "), ("text", "ก" * 32767), ("text", "x" * 40000)]),
+        st.sampled_from([("text", ""), ("text", " "), ("long", 32767), ("long", 40000)]),   # at and over the limit
         st.integers(-10**15, 10**15).map(lambda i: ("number", i)),
         st.floats(allow_nan=False, allow_infinity=False, width=64).map(lambda f: ("number", f)),
         st.floats(min_value=1, max_value=2958465).map(lambda f: ("number", f)),          # date serials
@@ -78,6 +78,11 @@ def fillings(version: int):
     return st.dictionaries(st.sampled_from(cells(version)), values(), min_size=3, max_size=24)
 
 
+def _expand(kind: str, value):
+    """A long text is drawn as its length (a short repr for hypothesis's report)."""
+    return ("text", "ก่" * (value // 2) + "x" * (value % 2)) if kind == "long" else (kind, value)
+
+
 def _openpyxl_value(kind: str, value):
     if kind == "rich":
         return CellRichText([TextBlock(InlineFont(b=True), value[0] or "a"), value[1] or "b"])
@@ -88,7 +93,8 @@ def via_openpyxl(base: bytes, version: int, filling: dict) -> bytes:
     """The generated workbook with values put in as openpyxl stores them (formulas, errors, rich text)."""
     spec = load_spec(version)
     wb = openpyxl.load_workbook(io.BytesIO(base), rich_text=True)
-    for (sheet, ref), (kind, value) in filling.items():
+    for (sheet, ref), drawn in filling.items():
+        kind, value = _expand(*drawn)
         ws = wb[spec.sheets[sheet]]
         ws.protection.sheet = False
         try:
@@ -112,7 +118,8 @@ def via_xlsxwriter(version: int, project: Project, filling: dict) -> bytes:
     reports: dict[int, dict] = {}
     by_cell = {f.cell: f.key for f in spec.project_fields}
     by_monthly = {spec.monthly_cell(f.key, k): (f.key, k) for f in spec.monthly_fields for k in range(1, 13)}
-    for (sheet, ref), (kind, value) in filling.items():
+    for (sheet, ref), drawn in filling.items():
+        kind, value = _expand(*drawn)
         plain = "".join(value) if kind == "rich" else value
         if sheet == "project":
             values[by_cell[ref]] = plain
@@ -120,7 +127,7 @@ def via_xlsxwriter(version: int, project: Project, filling: dict) -> bytes:
             key, k = by_monthly[ref]
             reports.setdefault(k, {})[key] = plain
     out = io.BytesIO()
-    generate_workbook(spec, Project(values), out, reports=reports)
+    generate_workbook(spec, Project(values), out, reports=reports, fy=2564)   # the year cell holds what was drawn
     return out.getvalue()
 
 
