@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from .fiscal import month_bounds, month_label
 from .ledger import Ledger, Stored
-from .register import Project
+from .register import Project, funding, spans_years
 from .spec import TemplateSpec, load_spec
 from .state import State
 
@@ -25,6 +25,7 @@ SHEETS = {"summary": "สรุป Summary", "projects": "โครงการ 
 CLAIMS = ("R109", "R112")        # "on plan" while the numbers say otherwise
 SHOWN_EVERY_MONTH = ("progress", "disbursed")      # the matrix and the disbursed to date
 LATE = "ช้า / late"
+MULTI_YEAR = "ต่อเนื่อง / multi-year"
 
 Header = tuple[str, str]         # (Thai, English)
 
@@ -87,6 +88,14 @@ class ProjectRow:
     findings: list[Finding]
     behind: bool
     claims: bool
+    total: Decimal = Decimal(0)                # the project's total budget, every year
+    disbursed_before: Decimal = Decimal(0)     # in the fiscal years before this one
+    multi_year: bool = False
+
+    @property
+    def project_to_date(self) -> Decimal:
+        """Disbursed over the project's life: the years before and this year's running total."""
+        return self.disbursed_before + self.disbursed
 
     @property
     def errors(self) -> int:
@@ -109,6 +118,8 @@ class AgencyRow:
     missing: int = 0
     allocated: Decimal = Decimal(0)
     disbursed: Decimal = Decimal(0)
+    total: Decimal = Decimal(0)
+    to_date: Decimal = Decimal(0)
 
     def add(self, r: ProjectRow) -> None:
         self.expected += 1
@@ -119,6 +130,8 @@ class AgencyRow:
         self.missing += r.state == State.MISSING
         self.allocated += r.budget
         self.disbursed += r.disbursed
+        self.total += r.total
+        self.to_date += r.project_to_date
 
 
 def _d(v) -> Decimal | None:
@@ -185,13 +198,15 @@ def project_row(ledger: Ledger, p: Project, sub: Stored | None, m: _Month) -> Pr
     this = {key: v["value"] for key, v in (values.get(m.month) or {}).items()}
     findings = [Finding(*f) for f in ledger.findings(sub.id)] if sub else []
     plan = this.get("plan_status")
+    money = funding(p)          # this year's money is the allocation and the carry-over, apart from the total
     return ProjectRow(
         project=p, sub=sub, state=State(sub.state) if sub else State.MISSING,
         late=_late(sub, this.get("report_date"), m.window_end), progress=series.get(m.month), series=series,
-        disbursed=_disbursed(sub, values, history, m.month), budget=_d(p["budget_allocated"]) or Decimal(0),
+        disbursed=_disbursed(sub, values, history, m.month), budget=money.available,
         plan_status=plan, target_status=this.get("target_status"), report_date=this.get("report_date"),
         elapsed=_elapsed(p, m.end), findings=findings, behind=plan == m.behind,
-        claims=plan == m.on_plan and any(f.code in CLAIMS for f in findings))
+        claims=plan == m.on_plan and any(f.code in CLAIMS for f in findings),
+        total=money.total, disbursed_before=money.disbursed_before, multi_year=spans_years(p))
 
 
 def _changes(ledger: Ledger, fy: int, month: int) -> list[tuple]:
@@ -240,9 +255,14 @@ class MasterData:
         h["expected"] = len(self.rows)
         h.update(allocated=sum((a.allocated for a in agencies), Decimal(0)),
                  disbursed=sum((a.disbursed for a in agencies), Decimal(0)),
+                 project_totals=sum((a.total for a in agencies), Decimal(0)),
+                 disbursed_to_date=sum((a.to_date for a in agencies), Decimal(0)),
+                 multi_year=sum(r.multi_year for r in self.rows),
                  behind=sum(r.behind for r in self.rows), claims=sum(r.claims for r in self.rows),
                  inputs=len(self.outcomes))
         h.update({f"inputs_{s}": places.count(s) for s in State if s is not State.MISSING})
+        h["disbursed_rate"] = _share(h["disbursed"], h["allocated"])
+        h["to_date_rate"] = _share(h["disbursed_to_date"], h["project_totals"])
         h["reporting_rate"] = h["received"] / h["expected"] if h["expected"] else 0
         h["on_time_rate"] = (h["received"] - h["late"]) / h["expected"] if h["expected"] else 0
         return h
@@ -259,8 +279,14 @@ class MasterData:
                 ("ยังไม่ส่ง", "Missing", h["missing"], None),
                 ("อัตราการรายงาน", "Reporting rate", h["reporting_rate"], "rate"),
                 ("ส่งตรงเวลา", "On-time rate", h["on_time_rate"], "rate"),
-                ("งบประมาณที่ได้รับ (บาท)", "Allocated (baht)", h["allocated"], "money"),
-                ("เบิกใช้สะสม (บาท)", "Disbursed to date (baht)", h["disbursed"], "money"),
+                ("งบประมาณปีนี้รวมเงินกันเหลื่อมปี (บาท)", "This year's allocation + carry-over (baht)",
+                 h["allocated"], "money"),
+                ("เบิกใช้สะสมปีนี้ (บาท)", "Disbursed this year to date (baht)", h["disbursed"], "money"),
+                ("ร้อยละเบิกจ่ายปีนี้", "Disbursed % this year", h["disbursed_rate"], "rate"),
+                ("งบประมาณทั้งโครงการ (บาท)", "Project totals, every year (baht)", h["project_totals"], "money"),
+                ("เบิกจ่ายสะสมทั้งโครงการ (บาท)", "Disbursed project to date (baht)", h["disbursed_to_date"], "money"),
+                ("ร้อยละเบิกจ่ายทั้งโครงการ", "Disbursed % of the project totals", h["to_date_rate"], "rate"),
+                ("โครงการต่อเนื่องหลายปีงบประมาณ", "Multi-year projects", h["multi_year"], None),
                 ("ล่าช้ากว่าแผน", "Behind plan", h["behind"], None),
                 ("แจ้งตามแผนแต่ตัวเลขไม่สอดคล้อง", "'On plan' but the numbers disagree", h["claims"], None)]
 
@@ -297,12 +323,14 @@ class MasterData:
                  r.progress, r.elapsed, r.budget, r.disbursed, r.plan_status, r.target_status, r.report_date,
                  r.errors if r.sub else None, r.warnings if r.sub else None, p["responsible_person"],
                  p["responsible_phone"], p["responsible_email"] or p["agency_email"], p["coordinator"],
-                 r.sub.name if r.sub else "")
+                 r.sub.name if r.sub else "", _share(r.disbursed, r.budget), r.total, r.project_to_date,
+                 MULTI_YEAR if r.multi_year else "")
                 for r in self.rows for p in (r.project,)]
         return Table("projects", PROJECT_HEADERS, rows,
                      widths={"Project": 50, "State": 20, "Responsible": 24, "E-mail": 28, "File": 40},
                      kinds={"Progress (%)": "percent", "Time elapsed (%)": "percent", "Allocated": "money",
-                            "Disbursed": "money"})
+                            "Disbursed": "money", "Disbursed %": "rate", "Project total": "money",
+                            "Project to date": "money"})
 
     def matrix_table(self) -> Table:
         months = tuple((month_label(self.fy, k), f"report {k}") for k in range(1, 13))
@@ -366,12 +394,16 @@ class MasterData:
 AGENCY_HEADERS: tuple[Header, ...] = (
     ("รหัส", "Code"), ("หน่วยงาน", "Agency"), ("ต้องรายงาน", "Expected"), ("ได้รับ", "Received"),
     ("รับแล้ว", "Accepted"), ("มีปัญหา", "Has issues"), ("ส่งช้า", "Late"), ("ยังไม่ส่ง", "Missing"),
-    ("อัตราการรายงาน", "Reporting rate"), ("ตรงเวลา", "On-time rate"), ("งบประมาณ (บาท)", "Allocated"),
-    ("เบิกใช้สะสม (บาท)", "Disbursed"), ("ร้อยละเบิกจ่าย", "Disbursed %"))
+    ("อัตราการรายงาน", "Reporting rate"), ("ตรงเวลา", "On-time rate"), ("งบประมาณปีนี้รวมเงินกัน (บาท)", "Allocated"),
+    ("เบิกใช้สะสมปีนี้ (บาท)", "Disbursed"), ("ร้อยละเบิกจ่ายปีนี้", "Disbursed %"))
 PROJECT_HEADERS: tuple[Header, ...] = (
     ("หน่วยงาน", "Agency"), ("รหัสโครงการ", "Project code"), ("ชื่อโครงการ", "Project"), ("สถานะไฟล์", "State"),
     ("ส่งช้า", "Late"), ("ความก้าวหน้า (%)", "Progress (%)"), ("เวลาที่ผ่านไป (%)", "Time elapsed (%)"),
-    ("งบประมาณ (บาท)", "Allocated"), ("เบิกใช้สะสม (บาท)", "Disbursed"), ("เทียบกับแผน", "Against plan"),
+    ("งบประมาณปีนี้รวมเงินกันเหลื่อมปี (บาท)", "Allocated"), ("เบิกใช้สะสมปีนี้ (บาท)", "Disbursed"),
+    ("เทียบกับแผน", "Against plan"),
     ("เทียบกับเป้าหมาย", "Against target"), ("วันที่รายงาน", "Report date"), ("ข้อผิดพลาด", "Errors"),
     ("คำเตือน", "Warnings"), ("ผู้รับผิดชอบ", "Responsible"), ("โทรศัพท์", "Phone"), ("อีเมล", "E-mail"),
-    ("ผู้ประสานงาน", "Coordinator"), ("ไฟล์", "File"))
+    ("ผู้ประสานงาน", "Coordinator"), ("ไฟล์", "File"),
+    # this year's money (Allocated, Disbursed) and the project's whole span apart
+    ("ร้อยละเบิกจ่ายปีนี้", "Disbursed %"), ("งบประมาณทั้งโครงการ (บาท)", "Project total"),
+    ("เบิกจ่ายสะสมทั้งโครงการ (บาท)", "Project to date"), ("หลายปีงบประมาณ", "Multi-year"))

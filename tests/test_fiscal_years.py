@@ -347,3 +347,36 @@ def test_validate_keeps_its_one_year_behaviour_when_nothing_spans_years(tmp_path
     plain = dataclasses.replace(seed_project)
     found, flagged = check(tmp_path, plain, {1: row(dt.date(2020, 10, 22), 10, 200_000)})
     assert flagged == {("R102",) + at("disbursed", 1)}
+
+
+# -- the master: this year's money and the project's whole span apart --------------------------------
+def test_the_masters_disbursement_percentage_is_against_this_years_allocation_plus_carry_over(tmp_path):
+    """The acceptance case: 45 M in all, 15 M this year and 1 M carried over; 4 M disbursed this year
+    is 25 % of this year's money, never 4/45; the project-to-date figure beside it; multi-year marked."""
+    from progress_xl.master_data import MULTI_YEAR, MasterData
+    multi = the_multi_year_project(carryover=Decimal(1_000_000))
+    plain = Project({**multi.values, "project_code": "08000000-2602", "total_budget": None, "carryover": None,
+                     "start_progress": None, "disbursed_before": None, "start_date": dt.date(2026, 10, 1),
+                     "end_date": dt.date(2027, 9, 30), "budget_allocated": Decimal(2_000_000)})
+    with Ledger(tmp_path / "ledger.sqlite") as ledger:
+        record(ledger, multi.code, 2570, 2, {1: {"progress": Decimal(42), "disbursed": Decimal(1_000_000)},
+                                             2: {"progress": Decimal(45), "disbursed": Decimal(3_000_000)}})
+        record(ledger, plain.code, 2570, 2, {1: {"progress": Decimal(10), "disbursed": Decimal(500_000)},
+                                             2: {"progress": Decimal(20), "disbursed": Decimal(0)}})
+        data = MasterData(ledger, [multi, plain], 2570, 2, outcomes=[])
+        table = data.projects_table()
+        rows = {r[table.column("Project code")]: r for r in table.rows}
+        agency = list(data.agency_table().rows)
+    row = rows[multi.code]
+    assert row[table.column("Allocated")] == 16_000_000 and row[table.column("Disbursed")] == 4_000_000
+    assert row[table.column("Disbursed %")] == 0.25
+    assert (row[table.column("Project total")], row[table.column("Project to date")]) == (45_000_000, 18_000_000)
+    assert row[table.column("Multi-year")] == MULTI_YEAR and rows[plain.code][table.column("Multi-year")] == ""
+    assert rows[plain.code][table.column("Disbursed %")] == 0.25 and rows[plain.code][table.column("Project total")] == 2_000_000
+    h = data.headline
+    assert (h["allocated"], h["disbursed"], h["project_totals"], h["disbursed_to_date"], h["multi_year"]) == \
+        (18_000_000, 4_500_000, 47_000_000, 18_500_000, 1)
+    assert h["disbursed_rate"] == 0.25
+    assert agency[0][-1] == 0.25          # the board's Disbursed %: this year's money, whole agency
+    kpis = {en: v for _, en, v, _ in data.kpis()}
+    assert kpis["Disbursed % this year"] == 0.25 and kpis["Multi-year projects"] == 1
