@@ -16,7 +16,7 @@ import click
 from .issues import ProgressXLError, issue
 from .fiscal import month_label
 from .locale import install as install_thai_click
-from .spec import load_spec
+from .spec import data_dir, load_spec
 from .workers import cores
 
 
@@ -688,7 +688,7 @@ def _show(value) -> str:
     return "-" if value is None else str(value)
 
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+SAMPLES = data_dir("samples")          # package data in a wheel, the top-level folder in a checkout
 DEMO_MONTHS = 6
 
 
