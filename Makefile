@@ -50,6 +50,8 @@ dovecot:
 	    echo "Dovecot not installed and no apt-get: the IMAP tests will skip (they fail under CI=true)"; \
 	fi
 
+# The demo makes a workspace in out/demo (progress-xl init) and runs each simulated month as
+# `progress-xl month` does; afterwards `cd out/demo && progress-xl month 'มี.ค. 2564'` reruns one.
 demo: $(VENV)/.installed
 	$(BIN)/progress-xl demo --out $(OUT)/demo
 

@@ -744,8 +744,8 @@ def demo(out_dir: Path, months: int):
     click.echo(f"3. สถานะเดือนสุดท้าย / the last month's status (cd {out_dir} && progress-xl month "
                f"'{month_label(2564, months)}'):")
     _month_status(ws, result, send=False)
-    click.echo(f"   สมุดบัญชี / ledger: {ws.ledger}")
-    click.echo(f"   ทั้งหมด / total {time.perf_counter() - started:.1f} s")
+    click.echo(f"   สมุดบัญชี / ledger: {ws.ledger} · ทั้งหมด / total {time.perf_counter() - started:.1f} s")
+    click.echo(" / ".join(_render("W018", path=result.run.master.resolve())))
 
 
 if __name__ == "__main__":  # pragma: no cover

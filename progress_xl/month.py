@@ -151,7 +151,8 @@ def set_aside(inbox: Path, ledger: Ledger, fy: int, month: int, today: dt.date) 
     goes to `.later/` and is consolidated when its own month is run. collect knows them as saved, so
     they do not come back; one line for each file kept for later."""
     held = []
-    start = month_bounds(fy, month)[0]
+    start, end = month_bounds(fy, month)
+    later_begun = end < today           # only then can a workbook hold a later month's report: read it
     for path, name in input_files([inbox]):
         with path.open("rb") as fh:
             sha = hashlib.file_digest(fh, "sha256").hexdigest()
@@ -160,7 +161,7 @@ def set_aside(inbox: Path, ledger: Ledger, fy: int, month: int, today: dt.date) 
             if (stored.fiscal_year, stored.month) != (fy, month):
                 _move(path, inbox / OTHER)
             continue
-        later = _later_month(path, start, today)
+        later = _later_month(path, start, today) if later_begun else None
         if later is not None:
             _move(path, inbox / LATER)
             held.append(issue("W016", file=name, later=month_label(*later), later_en=month_label_en(*later)))
