@@ -36,13 +36,14 @@ class Key:
 
 
 SCHEMA: dict[str, dict[str, Key]] = {
-    "": {"register": Key("str"), "fiscal_year": Key("int", allowed=(2500, 2700)), "ledger": Key("str", "ledger.sqlite")},
+    "": {"register": Key("str"), "fiscal_year": Key("int", allowed=(2500, 2700)),
+         "ledger": Key("str", "ledger.sqlite")},
     "mail": {"folders": Key("list", [])},
     "imap": {"host": Key("str", ""), "user": Key("str", ""), "port": Key("int", 0, (0, 65535)),
              "security": Key("str", "ssl", SECURITY), "folder": Key("str", "INBOX"), "ca_file": Key("str", ""),
              "since": Key("date", "")},
-    "smtp": {"host": Key("str", ""), "port": Key("int", 587, (1, 65535)), "security": Key("str", "starttls", SMTP_SECURITY),
-             "user": Key("str", "")},
+    "smtp": {"host": Key("str", ""), "port": Key("int", 587, (1, 65535)),
+             "security": Key("str", "starttls", SMTP_SECURITY), "user": Key("str", "")},
     "sender": {k: Key("str", "") for k in ("address", "name", "position", "unit", "phone")},
     "reply": {"day": Key("int", 25, (1, 31)), "months_after": Key("int", 1, (0, 12))},
 }

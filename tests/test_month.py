@@ -261,7 +261,7 @@ def test_imap_failure_is_one_line(workspace, runner, monkeypatch):
     path = workspace / SETTINGS_NAME
     port = free_port()
     text = path.read_text(encoding="utf-8").replace('[imap]\n', '[imap]\n', 1)
-    text = text.replace('host = ""\nuser = ""\n', f'host = "127.0.0.1"\nuser = "coord"\n', 1)
+    text = text.replace('host = ""\nuser = ""\n', 'host = "127.0.0.1"\nuser = "coord"\n', 1)
     text = text.replace("port = 0\n", f"port = {port}\n", 1).replace('security = "ssl"', 'security = "plain"', 1)
     path.write_text(text, encoding="utf-8")
     monkeypatch.setenv("PROGRESS_XL_IMAP_PASSWORD", "secret")
@@ -269,7 +269,7 @@ def test_imap_failure_is_one_line(workspace, runner, monkeypatch):
         res = runner.invoke(main, ["--workspace", str(workspace), *args])
         assert res.exit_code == 1
         [line] = res.stderr.splitlines()
-        assert f"[C009]" in line and f"127.0.0.1:{port}" in line and not EXCEPTION_NAME.search(res.output), line
+        assert "[C009]" in line and f"127.0.0.1:{port}" in line and not EXCEPTION_NAME.search(res.output), line
     res = runner.invoke(main, ["--workspace", str(workspace), "month", "ต.ค. 2563", "--today", "02/11/2563",
                                "--no-fetch"])
     assert res.exit_code == 0, res.output
