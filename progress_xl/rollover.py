@@ -166,8 +166,9 @@ class Draft:
 
     @classmethod
     def of(cls, table: Table) -> "Draft":
-        header = table.header()
-        return cls([list(r) for r in table.rows[:table.header_at]], header,
+        width = _used_width(table.rows)         # an xlsx sheet's rows come padded to the columns read
+        header = table.header()[:width]
+        return cls([list(r)[:width] for r in table.rows[:table.header_at]], header + [None] * (width - len(header)),
                    {k: i for i, k in table.columns.items()}, thai=bool(_THAI.search(" ".join(map(str, header)))))
 
     def column(self, key: str, label: str | None = None) -> int:
@@ -187,11 +188,15 @@ class Draft:
         cells[i] = value
 
 
+def _used_width(rows: list[list]) -> int:
+    return max((i + 1 for row in rows for i, v in enumerate(row) if v is not None and str(v).strip() != ""), default=0)
+
+
 def _carried_rows(draft: Draft, table: Table, decisions: list[Decision]) -> dict[str, list]:
     rows = {}
     for d in decisions:
         if d.carried:
-            cells = list(table.rows[d.project.row - 1])
+            cells = list(table.rows[d.project.row - 1])[:len(draft.header)]
             for key, value in d.changes.items():
                 draft.put(cells, key, value)
             rows[d.project.code] = cells
@@ -251,7 +256,8 @@ def _write_cell(ws, r: int, c: int, value, date, money, header) -> None:
     if value is None or value == "":
         return
     if isinstance(value, (dt.date, dt.datetime)):
-        ws.write_datetime(r, c, value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time()), date)
+        when = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+        ws.write_datetime(r, c, when, date)
     elif isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         ws.write_number(r, c, float(value), money)
     else:
@@ -303,7 +309,8 @@ class Rollover:
 
 
 def _other_years(result, file: str, fy: int) -> list[Issue]:
-    return [issue("P016", file=file, row=p.row, value=p.code, other=p["fiscal_year"], fy=fy) for p in result.other_years]
+    return [issue("P016", file=file, row=p.row, value=p.code, other=p["fiscal_year"], fy=fy)
+            for p in result.other_years]
 
 
 def _new_projects(draft: Draft, rows: dict, paths, spec: TemplateSpec, to: int, fy: int) -> tuple[list, list]:
@@ -312,10 +319,9 @@ def _new_projects(draft: Draft, rows: dict, paths, spec: TemplateSpec, to: int, 
         result, table = read_register(path, spec, to), read_table(path, spec)
         problems += result.issues + _other_years(result, path.name, to)
         for p in result.projects:
-            if _add(draft, rows, table, p):
-                decisions.append(Decision(p, "added", issue("P025", file=path.name, value=p.code, source=path.name, fy=fy)))
-            else:
-                decisions.append(Decision(p, "added", issue("P024", file=path.name, value=p.code, source=path.name)))
+            merged = _add(draft, rows, table, p)
+            line = issue("P025" if merged else "P024", file=path.name, value=p.code, source=path.name, fy=fy)
+            decisions.append(Decision(p, "added", line))
     return decisions, problems
 
 

@@ -41,7 +41,7 @@ class Context:
     project_values: dict = field(default_factory=dict)        # key -> value read (None when unusable)
     before: dict[int, dict] = field(default_factory=dict)     # the previous fiscal year's accepted reports, k - 12
     span: Project = field(default_factory=lambda: Project({}))    # the figures across years, as given
-    money: Funding | None = None                              # ... and resolved
+    money: Funding = field(default_factory=lambda: funding(Project({})))     # ... and resolved
 
     def cell(self, k: int, key: str) -> Value | None:
         return self.sub.reports.get(k, {}).get(key)
@@ -155,7 +155,7 @@ def expired_carryover(ctx: Context) -> Iterable[Issue]:
     """After the carry-over's deadline the year has its allocation and the carry-over used by then
     (counted as spent first: carried-over funds lapse at their deadline)."""
     money = ctx.money
-    deadline = money.carryover_deadline if money else None
+    deadline = money.carryover_deadline
     if not (ctx.fy and deadline and money.carryover > 0):
         return
     running, used = Decimal(0), None

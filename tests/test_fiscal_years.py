@@ -51,7 +51,8 @@ def codes(issues):
 # -- the register's fields ----------------------------------------------------------------------
 @pytest.mark.parametrize("header", [
     SPAN_TH,
-    ["Total budget", "This year's allocation", "Carry-over", "Carry-over deadline", "Start progress", "Disbursed before"],
+    ["Total budget", "This year's allocation", "Carry-over", "Carry-over deadline", "Start progress",
+     "Disbursed before"],
     ["งบประมาณทั้งโครงการ (บาท)", " งบประมาณปีนี้ *", "เงินกันไว้เบิกเหลื่อมปี\u00a0(บาท)", "กำหนดเบิกเงินกันเหลื่อมปี:",
      "ความก้าวหน้าสะสมต้นปี (%)", "เบิกจ่ายสะสมก่อนปีนี้"],
     ["TOTAL\u200bBUDGET", "fy allocation", "ｃａｒｒｙｏｖｅｒ", "carried over until", "opening progress",
@@ -85,13 +86,15 @@ def test_a_one_year_project_needs_none_of_them(tmp_path):
         (122_800, 122_800, 0, 0, 0)
     assert money.carryover_deadline is None and not spans_years(project) and result.issues == []
     # the defaults are in the values (the template v3 prefills them) but are not "stated"
-    assert project["total_budget"] == 122_800 and not project.stated("total_budget") and not project.stated("start_progress")
+    assert project["total_budget"] == 122_800
+    assert not project.stated("total_budget") and not project.stated("start_progress")
 
 
 def test_a_hand_built_project_resolves_the_same_defaults():
     project = Project({"project_code": "08000000-2603", "budget_allocated": Decimal(1000), "disbursed_before": 400})
     money = funding(project)
-    assert (money.allocation, money.total, money.disbursed_before) == (1000, 1400, 400) and project.stated("disbursed_before")
+    assert (money.allocation, money.total, money.disbursed_before) == (1000, 1400, 400)
+    assert project.stated("disbursed_before")
 
 
 def test_each_rows_figures_are_checked(tmp_path):
@@ -220,7 +223,8 @@ def at(key, k):
 def the_multi_year_project(**span) -> Project:
     """The issue's project in FY 2570, with span values overriding the register's."""
     values = {"project_code": "08000000-2601", "project_name": "สะพาน", "fiscal_year": 2570,
-              "start_date": dt.date(2026, 3, 1), "end_date": dt.date(2028, 3, 31), "budget_allocated": Decimal(15_000_000),
+              "start_date": dt.date(2026, 3, 1), "end_date": dt.date(2028, 3, 31),
+              "budget_allocated": Decimal(15_000_000),
               "agency": "สำนักการโยธา", "agency_email": "works@bangkok.go.th", "responsible_person": "นายวีระ",
               "total_budget": Decimal(45_000_000),
               "start_progress": Decimal(40), "disbursed_before": Decimal(14_000_000), **span}
@@ -256,7 +260,8 @@ def test_progress_falling_from_september_to_october_is_flagged_from_the_ledger(t
 
 def test_progress_below_the_start_of_the_year_in_the_register_is_flagged(tmp_path):
     project = the_multi_year_project()          # the register: 40 % at the start of FY 2570
-    assert check(tmp_path, project, {1: row(OCT, 35, 1000), 2: row(NOV, 45, 1000)})[1] == {("R101",) + at("progress", 1)}
+    found = check(tmp_path, project, {1: row(OCT, 35, 1000), 2: row(NOV, 45, 1000)})[1]
+    assert found == {("R101",) + at("progress", 1)}
     assert check(tmp_path, project, {1: row(OCT, 40, 1000), 2: row(NOV, 45, 1000)})[1] == set()
 
 
@@ -306,7 +311,8 @@ def test_money_reported_against_an_expired_carry_over(tmp_path):
     """A delayed project with no new allocation and 300,000 carried over until 31/12/2569: what it
     disburses after that beyond what it used by then is a finding; a remark (an extension) explains it."""
     project = the_multi_year_project(end_date=dt.date(2026, 6, 30), budget_allocated=Decimal(300_000),
-                                     fy_allocation=Decimal(0), carryover=Decimal(300_000), total_budget=Decimal(1_200_000),
+                                     fy_allocation=Decimal(0), carryover=Decimal(300_000),
+                                     total_budget=Decimal(1_200_000),
                                      disbursed_before=Decimal(900_000), carryover_deadline=dt.date(2026, 12, 31),
                                      start_progress=None)
     spent = {1: row(OCT, 75, 100_000, BEHIND), 2: row(NOV, 80, 50_000, BEHIND), 3: row(DEC, 85, 0, BEHIND)}
@@ -315,7 +321,8 @@ def test_money_reported_against_an_expired_carry_over(tmp_path):
     found, flagged = check(tmp_path, project, late)
     assert flagged == {("R118",) + at("disbursed", 5)}
     assert next(f for f in found if f.code == "R118").context["cap"] == "150,000.00"
-    explained = {**spent, 5: row(dt.date(2027, 2, 22), 90, 20_000, BEHIND, remark="ได้รับอนุมัติขยายเวลาเบิกจ่ายถึง 31/03/2570")}
+    extended = "ได้รับอนุมัติขยายเวลาเบิกจ่ายถึง 31/03/2570"
+    explained = {**spent, 5: row(dt.date(2027, 2, 22), 90, 20_000, BEHIND, remark=extended)}
     assert {f.severity for f in check(tmp_path, project, explained)[0] if f.code == "R118"} == {Severity.EXPLAINED}
 
 
@@ -372,7 +379,8 @@ def test_the_masters_disbursement_percentage_is_against_this_years_allocation_pl
     assert row[table.column("Disbursed %")] == 0.25
     assert (row[table.column("Project total")], row[table.column("Project to date")]) == (45_000_000, 18_000_000)
     assert row[table.column("Multi-year")] == MULTI_YEAR and rows[plain.code][table.column("Multi-year")] == ""
-    assert rows[plain.code][table.column("Disbursed %")] == 0.25 and rows[plain.code][table.column("Project total")] == 2_000_000
+    assert rows[plain.code][table.column("Disbursed %")] == 0.25
+    assert rows[plain.code][table.column("Project total")] == 2_000_000
     h = data.headline
     assert (h["allocated"], h["disbursed"], h["project_totals"], h["disbursed_to_date"], h["multi_year"]) == \
         (18_000_000, 4_500_000, 47_000_000, 18_500_000, 1)
