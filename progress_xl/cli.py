@@ -289,7 +289,9 @@ def _headline(run) -> list[str]:
         f"   ไฟล์ {h['inputs']} = รับ {h['inputs_accepted']} + มีปัญหา {h['inputs_has_issues']} + ถูกแทนที่ "
         f"{h['inputs_superseded']} + ไม่รับ {h['inputs_rejected']} + ซ้ำ {h['inputs_duplicate']} / files {h['inputs']} = "
         f"{h['inputs_accepted']} accepted + {h['inputs_has_issues']} with issues + {h['inputs_superseded']} superseded + "
-        f"{h['inputs_rejected']} rejected + {h['inputs_duplicate']} duplicates",
+        f"{h['inputs_rejected']} rejected + {h['inputs_duplicate']} duplicates"
+        + (f" + {h['inputs_transient']} not processed (ยังไม่ได้ประมวลผล: อ่านใหม่รอบหน้า / read again next run)"
+           if h.get("inputs_transient") else ""),
         f"   เบิกจ่าย {h['disbursed']:,.0f} จาก {h['allocated']:,.0f} บาท; ล่าช้ากว่าแผน {h['behind']} โครงการ; "
         f"แจ้งตามแผนแต่ตัวเลขไม่สอดคล้อง {h['claims']} / disbursed {h['disbursed']:,.0f} of {h['allocated']:,.0f} baht; "
         f"{h['behind']} behind plan; {h['claims']} say 'on plan' against their numbers",

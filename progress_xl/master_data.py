@@ -293,10 +293,13 @@ class MasterData:
     def accounting(self) -> str:
         """Every file received, and where each ended."""
         h = self.headline
+        ours = h.get("inputs_transient", 0)      # not processed (the moment's or our error): read again next run
         return (f"ไฟล์ที่ได้รับ {h['inputs']} = รับแล้ว {h['inputs_accepted']} + มีปัญหา {h['inputs_has_issues']} + "
-                f"ถูกแทนที่ {h['inputs_superseded']} + ไม่รับ {h['inputs_rejected']} + ซ้ำ {h['inputs_duplicate']} / "
+                f"ถูกแทนที่ {h['inputs_superseded']} + ไม่รับ {h['inputs_rejected']} + ซ้ำ {h['inputs_duplicate']}"
+                + (f" + ยังไม่ได้ประมวลผล {ours}" if ours else "") + " / "
                 f"files received {h['inputs']} = accepted {h['inputs_accepted']} + has issues {h['inputs_has_issues']} + "
-                f"superseded {h['inputs_superseded']} + rejected {h['inputs_rejected']} + duplicates {h['inputs_duplicate']}")
+                f"superseded {h['inputs_superseded']} + rejected {h['inputs_rejected']} + duplicates {h['inputs_duplicate']}"
+                + (f" + not processed {ours}" if ours else ""))
 
     def agency_table(self) -> Table:
         """Per agency; the rates are the values of the formulas the sheet carries."""

@@ -49,11 +49,13 @@ def ordered_map(fn: Callable, jobs: list, workers: int, *, initializer: Callable
         yield from results
 
 
-def die_with_parent() -> None:
+def die_with_parent(parent: int | None = None) -> None:
     """Ask Linux for SIGKILL when the parent process dies (prctl's parent-death signal; nothing to
-    do elsewhere). Only for the pool's own processes: never call it in a program's main process."""
+    do elsewhere). Only for the pool's own processes: never call it in a program's main process.
+    `parent` is the pid the caller was forked by, when known: a parent that died before the signal
+    was asked for is caught too."""
     if sys.platform.startswith("linux"):
-        parent = os.getppid()
+        parent = parent or os.getppid()
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != parent:      # the parent died before the signal was asked for
             os._exit(1)
@@ -61,7 +63,8 @@ def die_with_parent() -> None:
 
 def _orphan_proof(initializer, initargs) -> None:
     """In each worker: die with the forkserver that forked it, then the caller's initializer."""
-    die_with_parent()
+    server = sys.modules.get("progress_xl.deathsig")
+    die_with_parent(getattr(server, "SERVER", None))
     if initializer:
         initializer(*initargs)
 
