@@ -374,3 +374,18 @@ def test_killing_the_main_process_leaves_no_worker_behind(tmp_path, spec, projec
     while time.monotonic() < deadline and any(_alive(c) for c in children):
         time.sleep(0.1)
     assert not [c for c in children if _alive(c)]
+
+
+def test_a_read_only_inbox_is_read_and_cannot_be_collected_into(open_tmp):
+    inbox, out = open_tmp / "inbox", open_tmp / "out"
+    world_readable(open_tmp)
+    for f in inbox.rglob("*"):
+        f.chmod(0o444)
+    inbox.chmod(0o555)
+    out.mkdir()
+    out.chmod(0o777)
+    done = cli(*month_args(inbox, out), user="nobody")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert (out / "master_2564_03.xlsx").is_file()
+    line = one_line(cli("collect", ROOT / "samples" / "register.csv", "--into", inbox, user="nobody"), "O002")
+    assert str(inbox) in line
