@@ -6,7 +6,7 @@ DEBS   := libreoffice-calc-nogui python3-uno fonts-thai-tlwg poppler-utils
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 OUT    ?= out
 
-.PHONY: demo test bench libreoffice dovecot clean
+.PHONY: demo demo-rollover test bench libreoffice dovecot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,17 @@ dovecot:
 # `progress-xl month` does; afterwards `cd out/demo && progress-xl month 'มี.ค. 2564'` reruns one.
 demo: $(VENV)/.installed
 	$(BIN)/progress-xl demo --out $(OUT)/demo
+
+# The turn of the year (apart, so `make demo` stays quick): the demo's whole FY 2564 (twelve months,
+# about 45 s), then next year's register drafted from it beside a copy of the sample register
+# (`rollover` prints where), and FY 2565's workbooks generated from the draft.
+DEMO_ROLLOVER := $(OUT)/demo-rollover
+demo-rollover: $(VENV)/.installed
+	$(BIN)/progress-xl demo --out $(DEMO_ROLLOVER) --months 12
+	cp samples/register.csv $(DEMO_ROLLOVER)/register.csv
+	$(BIN)/progress-xl rollover $(DEMO_ROLLOVER)/register.csv --to 2565 --ledger $(DEMO_ROLLOVER)/ledger.sqlite
+	$(BIN)/progress-xl generate $(DEMO_ROLLOVER)/register_2565.csv --fy 2565 --ledger $(DEMO_ROLLOVER)/ledger.sqlite \
+	    --out $(DEMO_ROLLOVER)/workbooks_2565
 
 test: $(VENV)/.installed-test libreoffice dovecot
 	$(BIN)/python -m pytest
