@@ -110,7 +110,10 @@ class Book:
                 for c in row_cells:
                     style = c["style_id"] or 0
                     fmt = formats[0][style] if style < len(formats[0]) else "General"
-                    cells[(c["row"], c["column"])] = Cell(c["value"], c["data_type"], fmt, f"{get_column_letter(c['column'])}{c['row']}")
+                    value = c["value"]
+                    if c["data_type"] == "s" and isinstance(value, str) and "_x" in value:
+                        value = unescape_ooxml(value)       # Excel's _xHHHH_, shared or inline
+                    cells[(c["row"], c["column"])] = Cell(value, c["data_type"], fmt, f"{get_column_letter(c['column'])}{c['row']}")
         self._rows[title] = (max_row, cells)
         return cells
 
@@ -123,15 +126,16 @@ class Book:
     @_parsing
     def _strings(self) -> list[str]:
         """The shared strings as openpyxl's `read_string_table` gives them (plain text of the
-        runs, phonetic runs left out), without building a rich-text object for each; Excel's
-        `_xHHHH_` escapes read as the characters they stand for (openpyxl only drops `x005F_`)."""
+        runs, phonetic runs left out), without building a rich-text object for each, as stored:
+        `cells` reads Excel's `_xHHHH_` escapes as the characters they stand for, in shared and
+        inline strings alike (openpyxl only drops `x005F_`, and only in shared strings)."""
         path = self.parts.get("sharedStrings")
         if path not in self.names_in_zip:
             return []
         out = []
         for si in fromstring(self.zip.read(path)).iter(MAIN + "si"):
-            text = unescape_ooxml(si.findtext(MAIN + "t") or "")
-            text += "".join(unescape_ooxml(r.findtext(MAIN + "t") or "") for r in si.iterfind(MAIN + "r"))
+            text = si.findtext(MAIN + "t") or ""        # as stored: unescaped per cell, inline ones too
+            text += "".join(r.findtext(MAIN + "t") or "" for r in si.iterfind(MAIN + "r"))
             out.append(text)
         return out
 
