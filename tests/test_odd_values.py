@@ -94,3 +94,31 @@ def test_a_formula_in_the_budget_or_the_year_is_a_finding_on_its_cell(blank):
 def test_sheet_names_in_messages_stay_real(blank):
     sub = read_ok(typed(blank, {at("progress", 1): "ห้าสิบ"}))
     assert MONTHLY in str(sub.reports[1]["progress"].error)
+
+
+def test_everything_we_write_is_legal_xml_whatever_the_text(tmp_path, seed_project):
+    """Control characters, a lone surrogate and text over the cell limit in a register field end up
+    in cells, the print form's cached formula values, properties and comments: every part parses."""
+    import io
+    import xml.etree.ElementTree as ET
+
+    from progress_xl.generate import Mark, generate_workbook
+    from progress_xl.register import Project
+    odd = "โครงการ\x07\x1b ทดสอบ\ud800 _x0007_ " + "ก" * 40000
+    project = Project({**seed_project.values, "project_name": odd, "responsible_person": "\x0bสมชาย"})
+    buf = io.BytesIO()
+    generate_workbook(SPEC, project, buf, reports={1: {"remark": odd}},
+                      marks=[Mark("monthly", at("remark", 1), "error", odd)])
+    with zipfile.ZipFile(buf) as z:
+        for name in z.namelist():
+            if name.endswith((".xml", ".rels", ".vml")):
+                ET.fromstring(z.read(name))             # raises on a character XML 1.0 cannot carry
+    sub = read_ok(_saved(buf, tmp_path))
+    remark = sub.reports[1]["remark"].value
+    assert remark.endswith("…") and len(remark.encode("utf-16-le")) // 2 <= 32767 and "\x07" not in remark
+
+
+def _saved(buf, tmp_path):
+    path = tmp_path / "odd.xlsx"
+    path.write_bytes(buf.getvalue())
+    return path
