@@ -1,0 +1,156 @@
+"""The monthly sheet: section 2 of the form, one row per report (12), its inputs (dropdowns and data
+validation from the spec), running totals, a self-check per row (reading the hidden helper column
+the spec declares) and for the whole workbook, and the total row."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..fiscal import month_label
+from ..layout import column_width, row_height
+from ..selfcheck import (problems_formula, problems_value, row_formula, row_value, running_total_formula,
+                         workbook_formula, workbook_value)
+from ..spec import column_index, column_letter, rowcol
+from .base import Book
+from .twins import absolute, amount, fixed, is_num, lit, num, quote
+
+
+def write(b: Book):
+    s, m = b.spec, b.spec.monthly
+    ws = b.sheet("monthly")
+    last_col = max(column_index(x.column) for x in s.monthly_fields)
+    widths = {x.key: x.width or column_width([x.th, x.en]) for x in s.monthly_fields}
+    for x in s.monthly_fields:
+        ws.set_column(column_index(x.column), column_index(x.column), widths[x.key])
+    _titles(b, ws, last_col)
+    b.written = _inputs(b, ws)
+    rows_values = _derived(b, ws, widths)
+    _totals(b, ws)
+    check_range = _workbook_check(b, ws, rows_values, last_col)
+    _conditional_formats(b, ws, check_range)
+    _validations_and_names(b, last_col, ws)
+    b.marks_on(ws, "monthly")
+    fr, fc = rowcol(m.freeze)
+    ws.freeze_panes(fr, fc)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(m.header_th_row - 1, m.header_en_row - 1)
+    ws.print_area(0, 0, m.total_row - 1, last_col)
+    b.protect(ws)
+    return ws
+
+
+def _titles(b: Book, ws, last_col: int) -> None:
+    s, p, f, m = b.spec, b.project, b.fmt, b.spec.monthly
+    ws.merge_range(0, 0, 0, last_col, f"รายงานความก้าวหน้ารายเดือน / Monthly progress — {s.title_th}", f("title"))
+    ws.merge_range(1, 0, 1, last_col, f"{p.code}  {p['project_name']}  ·  ปีงบประมาณ / FY {b.fy}  ·  "
+                   f"งบประมาณ / Budget {fixed(b.budget, 0)} บาท", f("subtitle"))
+    cr, cc = rowcol(m.check_cell)
+    ws.merge_range(cr, 0, cr, cc - 1, "ผลตรวจทั้งไฟล์ / Workbook check", f("label"))
+    if m.hint_row:
+        lo, hi = s.reporting_window
+        ws.merge_range(m.hint_row - 1, 0, m.hint_row - 1, last_col,
+                       f"กรอกช่องสีเหลืองในแถวของเดือนที่รายงาน ระหว่างวันที่ {lo}-{hi} ของเดือน · "
+                       f"Fill the yellow cells of the month's row, between days {lo} and {hi} of the month", f("subtitle"))
+    for x in s.monthly_fields:
+        ci = column_index(x.column)
+        ws.write_string(m.header_th_row - 1, ci, x.th, f("header"))
+        ws.write_string(m.header_en_row - 1, ci, x.en, f("header_en"))
+    ws.set_row(m.header_th_row - 1, s.row_height * 2)
+    ws.set_row(m.header_en_row - 1, s.row_height * 2)
+
+
+def _inputs(b: Book, ws) -> dict[int, dict]:
+    """Report numbers, month labels and the inputs as given; report k -> {key: value written}."""
+    m, f, written = b.spec.monthly, b.fmt, {}
+    for k in range(1, m.rows + 1):
+        r, values, written[k] = m.row_of(k) - 1, b.reports.get(k, {}), {}
+        for x in b.spec.monthly_fields:
+            ci = column_index(x.column)
+            if x.derive == "report_no":
+                b.ok(ws.write_number(r, ci, k, f("fixed")))
+            elif x.derive == "month_label":
+                b.ok(ws.write_string(r, ci, month_label(b.fy, k), f("fixed_text")))
+            elif x.is_input:
+                written[k][x.key] = values.get(x.key)
+                b.write_value(ws, r, ci, written[k][x.key], f(b.input_style(x)))
+    return written
+
+
+def _derived(b: Book, ws, widths: dict) -> list[str]:
+    """Running totals and each row's self-check (its failing checks in the hidden helper column);
+    each row tall enough for its longest text. Returns each row's self-check value."""
+    s, m, written, rows_values = b.spec, b.spec.monthly, b.written, []
+    helper = m.helper_column
+    ws.set_column(f"{helper}:{helper}", None, None, {"hidden": True})
+    for k in range(1, m.rows + 1):
+        r = m.row_of(k)
+        for x in s.monthly_fields:
+            ci = column_index(x.column)
+            if x.derive == "running_total:disbursed":
+                b.ok(ws.write_formula(r - 1, ci, running_total_formula(s, r), b.fmt("formula_money"),
+                                      _running_total(written, k)))
+            elif x.derive == "self_check":
+                value = row_value(s, b.checks, k, written)
+                rows_values.append(value)
+                b.ok(ws.write_formula(r - 1, ci, row_formula(s, r, helper), b.fmt("check"), value))
+                b.ok(ws.write_formula(r - 1, column_index(helper), problems_formula(b.checks, r), None,
+                                      problems_value(b.checks, k, written)))
+        longest = max((str(written[k].get(x.key) or "") for x in s.monthly_fields if x.type == "longtext"),
+                      key=len, default="")
+        if longest:
+            ws.set_row(r - 1, row_height(longest, widths["narrative"], s.row_height))
+    return rows_values
+
+
+def _running_total(written: dict[int, dict], k: int):
+    amounts = [written[j].get("disbursed") for j in range(1, k + 1)]
+    if not any(is_num(a) for a in amounts):
+        return ""
+    return num(sum((amount(a) for a in amounts if is_num(a)), Decimal(0)))
+
+
+def _totals(b: Book, ws) -> None:
+    s, m, f, written = b.spec, b.spec.monthly, b.fmt, b.written
+    tr = m.total_row - 1
+    ws.write_string(tr, 0, "รวม / Total", f("total"))
+    ws.write_blank(tr, 1, None, f("total"))
+    d, e = s.field("disbursed").column, s.field("progress").column
+    total = sum((amount(w.get("disbursed")) for w in written.values() if is_num(w.get("disbursed"))), Decimal(0))
+    top = max((amount(w.get("progress")) for w in written.values() if is_num(w.get("progress"))), default=0)
+    b.ok(ws.write_formula(b.total_cell("disbursed"), f"=SUM({d}{m.first_row}:{d}{m.last_row})",
+                          f("total_money"), num(total)))
+    b.ok(ws.write_formula(b.total_cell("progress"), f"=MAX({e}{m.first_row}:{e}{m.last_row})",
+                          f("total_percent"), num(top)))
+
+
+def _workbook_check(b: Book, ws, rows_values: list[str], last_col: int) -> str:
+    """The whole workbook's self-check beside its label; returns the range of the rows' checks."""
+    s, m, f = b.spec, b.spec.monthly, b.fmt
+    check_col = s.field("check").column
+    check_range = f"{check_col}{m.first_row}:{check_col}{m.last_row}"
+    cr, cc = rowcol(m.check_cell)
+    b.ok(ws.merge_range(cr, cc, cr, last_col, "", f("check", bold=True)))
+    b.ok(ws.write_formula(m.check_cell, workbook_formula(s, check_range), f("check", bold=True),
+                          workbook_value(rows_values, s)))
+    return check_range
+
+
+def _conditional_formats(b: Book, ws, check_range: str) -> None:
+    """Green when ready, red when a check found something (not while nothing is reported yet)."""
+    ready = lit(b.spec.ready)
+    for target in (check_range, b.spec.monthly.check_cell):
+        top_left = target.split(":")[0]
+        ws.conditional_format(target, {"type": "cell", "criteria": "==", "value": ready, "format": b.fmt("ok")})
+        ws.conditional_format(target, {"type": "formula", "format": b.fmt("bad"), "criteria":
+                                       f'=AND({top_left}<>"",{top_left}<>{ready},LEFT({top_left},7)<>"ยังไม่มี")'})
+
+
+def _validations_and_names(b: Book, last_col: int, ws) -> None:
+    m, sheet = b.spec.monthly, quote(b.names["monthly"])
+    for x in b.spec.monthly_fields:
+        first, last = f"{x.column}{m.first_row}", f"{x.column}{m.last_row}"
+        if x.is_input:
+            b.validate(ws, x, first, last)
+        b.define_name(x.defined_name, f"{sheet}!{absolute(first)}:{absolute(last)}")
+    b.define_name("px_monthly", f"{sheet}!$A${m.first_row}:${column_letter(last_col)}${m.last_row}")
+    b.define_name("px_workbook_check", f"{sheet}!{absolute(m.check_cell)}")
