@@ -24,10 +24,6 @@ WORKERS_HELP = ("จำนวนโพรเซสที่อ่านไฟล
                 "[default: one per core]. The output does not depend on it.")
 
 
-def _fail(exc: ProgressXLError):
-    raise exc       # kept while the outbox command still calls it: ProgressXLError is the boundary now
-
-
 class _Boundary(click.Group):
     """The one exception boundary: a ProgressXLError is a click.ClickException (one line per issue,
     exit 1); a fault of the machine (OSError) becomes one line naming the path; an error of our own
@@ -435,17 +431,14 @@ def outbox(register, fy, out_dir, workbooks, month, run_dir, ledger_path, sender
     officer = Sender(sender, from_name, from_position, from_unit, from_phone).completed()
     if is_placeholder(sender):
         if send:
-            _fail(ProgressXLError([issue("S016", file="--from", address=sender)]))
+            raise ProgressXLError([issue("S016", file="--from", address=sender)])
         click.echo(str(issue("S017", file="--from", address=sender)), err=True)
     when = dt.datetime.combine(date, dt.time(9, 0), tzinfo=BANGKOK) if date else dt.datetime.now(BANGKOK)
     letters = kickoff_letters(projects, workbooks_by_code(workbooks), fy, officer=officer) if workbooks else []
     if month:
-        try:
-            letters += letters_of_month(projects, fy=fy, month=month, run_dir=run_dir, ledger_path=ledger_path,
-                                        out_dir=out_dir, written=when.date(), rule=ReplyRule(reply_day, reply_months),
-                                        officer=officer)
-        except ProgressXLError as exc:
-            _fail(exc)
+        letters += letters_of_month(projects, fy=fy, month=month, run_dir=run_dir, ledger_path=ledger_path,
+                                    out_dir=out_dir, written=when.date(), rule=ReplyRule(reply_day, reply_months),
+                                    officer=officer)
     written, problems = write_outbox(letters, out_dir, sender=officer, date=when)
     for line in listing(written):
         click.echo(line)
