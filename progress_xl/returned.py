@@ -11,6 +11,7 @@ import datetime as dt
 from pathlib import Path
 
 from .fiscal import fiscal_year_of
+from .values import cut_graphemes
 
 from .generate import CheckLine, Mark, generate_workbook, safe_filename
 from .issues import Issue, Severity
@@ -45,7 +46,8 @@ def write_returned(sub: Submission, findings: list[Issue], out) -> None:
     """Write the returned workbook for `sub` to `out` (a path or a binary file object)."""
     spec = load_spec(sub.template_version)
     project = Project({key: (v.value if v.ok else v.raw) for key, v in sub.project.items()})
-    reports = {k: {key: v.raw for key, v in row.items() if v.raw is not None and v.cell}
+    limits = {f.key: f.max_length for f in spec.fields if f.max_length}
+    reports = {k: {key: _shown(v.raw, limits.get(key)) for key, v in row.items() if v.raw is not None and v.cell}
                for k, row in sub.reports.items()}
     where = _positions(sub)
     lines, by_cell = [], {}
@@ -62,6 +64,13 @@ def write_returned(sub: Submission, findings: list[Issue], out) -> None:
         comment = "\n".join(f"[{f.code}] {f.th}\n{f.en}" for f in found)
         marks.append(Mark(key, cell, worst.severity.value, comment))
     generate_workbook(spec, project, out, reports=reports, marks=marks, checks=lines, fy=_fiscal_year(sub))
+
+
+def _shown(raw, limit: int | None):
+    """Text over the length the template allows is shown cut, with a visible … (its finding says why)."""
+    if limit and isinstance(raw, str) and len(raw) > limit:
+        return cut_graphemes(raw, limit - 1) + "…"
+    return raw
 
 
 def _fiscal_year(sub: Submission) -> int:

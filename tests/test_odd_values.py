@@ -122,3 +122,14 @@ def _saved(buf, tmp_path):
     path = tmp_path / "odd.xlsx"
     path.write_bytes(buf.getvalue())
     return path
+
+
+def test_text_over_the_templates_length_is_shown_cut_in_the_returned_workbook(blank, tmp_path):
+    from progress_xl.review import review_file
+    limit = SPEC.field("remark").max_length
+    long = "ก" * (limit + 50)
+    review = review_file(typed(blank, {at("remark", 1): long}), returned_dir=tmp_path / "back",
+                         today=dt.date(2021, 9, 30))
+    assert "V011" in {f.code for f in review.findings}
+    shown = read_ok(review.returned).reports[1]["remark"].value
+    assert shown.endswith("…") and len(shown) == limit and shown[:-1] == long[:limit - 1]
