@@ -67,7 +67,7 @@ class Context:
         """Cumulative progress by report: the previous year's accepted months (k <= 0) and the start of
         the year's progress the register gives (k = 0), accepted earlier months, this workbook."""
         out = {k: row["progress"] for k, row in self.before.items() if row.get("progress") is not None}
-        if self.span.stated("start_progress"):
+        if self.span.stated("start_progress") and self.money.start_progress > 0:     # 0 is no floor, nor a month
             out[0] = max(out.get(0, self.money.start_progress), self.money.start_progress)
         out.update({k: row["progress"] for k, row in self.accepted.items() if row.get("progress") is not None})
         out.update({k: row["progress"] for k, row in self.values.items() if row.get("progress") is not None})
@@ -139,9 +139,11 @@ def budget(ctx: Context) -> Iterable[Issue]:
 
 def project_total(ctx: Context) -> Iterable[Issue]:
     """What was disbursed before this year and this year's running total within the project's total."""
+    money, year = ctx.money, Decimal(0)
     if ctx.budget() is None or not ctx.span.stated("total_budget"):
         return
-    money, year = ctx.money, Decimal(0)
+    if money.disbursed_before + money.available <= money.total:
+        return                  # then beyond the total is beyond this year's money: R102/R116 say it
     for k in range(1, ctx.spec.monthly.rows + 1):
         d = ctx.values.get(k, {}).get("disbursed")
         year += d or 0
@@ -351,9 +353,10 @@ def _span(ctx: Context) -> tuple[Project, Funding]:
     """The figures across years as given: the register's (not its defaults), under the workbook's
     own where it shows them; resolved against the workbook's budget."""
     given = {k: v for k, v in ctx.project.values.items() if k not in ctx.project.defaulted} if ctx.project else {}
-    for key in SPAN_KEYS:
-        if ctx.project_values.get(key) is not None:
-            given[key] = ctx.project_values[key]
+    for key in SPAN_KEYS:       # a workbook showing the register's default (template v3 prefills them) states nothing
+        shown = ctx.project_values.get(key)
+        if shown is not None and (ctx.project is None or shown != ctx.project[key]):
+            given[key] = shown
     given["budget_allocated"] = ctx.budget()
     span = Project(given)
     return span, funding(span)

@@ -388,3 +388,30 @@ def test_the_masters_disbursement_percentage_is_against_this_years_allocation_pl
     assert agency[0][-1] == 0.25          # the board's Disbursed %: this year's money, whole agency
     kpis = {en: v for _, en, v, _ in data.kpis()}
     assert kpis["Disbursed % this year"] == 0.25 and kpis["Multi-year projects"] == 1
+
+
+def test_a_workbook_showing_the_registers_defaults_states_nothing(tmp_path, seed_project):
+    """Template v3 prefills the figures across years: a one-year project's workbook then shows 0 % at
+    the start of the year and its budget as its total. Neither is a floor, a month before October or a
+    second over-budget finding."""
+    from progress_xl.register import read_register as read
+    from progress_xl.validate import Context, _span
+    project, = read(write_register(tmp_path / "r.csv", BASE, project_row("08000000-2602", "01/10/2569",
+                                                                          "30/09/2570", "100,000")), SPEC, 2570).projects
+    path = tmp_path / "one.xlsx"
+    generate_workbook(SPEC, project, path, reports={1: row(OCT, 10, 1000)})
+    sub = read_submission(path)
+    ctx = Context(sub, SPEC, 2570, project, {}, None)
+    ctx.project_values = {"start_progress": Decimal(0), "total_budget": Decimal(100_000), "carryover": Decimal(0)}
+    ctx.budget = lambda: Decimal(100_000)           # type: ignore[method-assign]
+    span, money = _span(ctx)
+    assert not any(span.stated(k) for k in ("start_progress", "total_budget", "carryover"))
+    ctx.span, ctx.money = span, money
+    assert 0 not in ctx.progress_series()
+    flat = {k: row(d, 0, 0) for k, d in ((1, OCT), (2, NOV), (3, DEC))}      # three months at 0 %, "on plan"
+    assert ("R109",) + at("plan_status", 3) not in check(tmp_path, project, flat)[1]
+    stated = the_multi_year_project(start_progress=Decimal(0), disbursed_before=None,
+                                    start_date=dt.date(2026, 10, 1))
+    assert check(tmp_path, stated, {1: row(OCT, 0, 1000), 2: row(NOV, 0, 0), 3: row(DEC, 0, 0)})[1] == set()
+    over = the_multi_year_project(start_progress=None, disbursed_before=None, total_budget=Decimal(15_000_000))
+    assert check(tmp_path, over, {1: row(OCT, 45, 16_000_000)})[1] == {("R102",) + at("disbursed", 1)}
