@@ -112,7 +112,8 @@ class Funding:
 def _money(value) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         return None
-    return Decimal(str(value))
+    number = Decimal(str(value))
+    return number if number.is_finite() else None
 
 
 def funding(project: Project) -> Funding:
@@ -125,7 +126,8 @@ def funding(project: Project) -> Funding:
     allocation = budget if get("fy_allocation") is None else get("fy_allocation")
     carryover, before = get("carryover") or Decimal(0), get("disbursed_before") or Decimal(0)
     total = get("total_budget") if get("total_budget") is not None else max(budget, allocation + carryover + before)
-    deadline = project["carryover_deadline"] if isinstance(project["carryover_deadline"], dt.date) else None
+    deadline = project["carryover_deadline"]
+    deadline = deadline.date() if isinstance(deadline, dt.datetime) else deadline if isinstance(deadline, dt.date) else None
     return Funding(budget, total, allocation, carryover, deadline, get("start_progress") or Decimal(0), before)
 
 

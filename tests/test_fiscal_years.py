@@ -415,3 +415,23 @@ def test_a_workbook_showing_the_registers_defaults_states_nothing(tmp_path, seed
     assert check(tmp_path, stated, {1: row(OCT, 0, 1000), 2: row(NOV, 0, 0), 3: row(DEC, 0, 0)})[1] == set()
     over = the_multi_year_project(start_progress=None, disbursed_before=None, total_budget=Decimal(15_000_000))
     assert check(tmp_path, over, {1: row(OCT, 45, 16_000_000)})[1] == {("R102",) + at("disbursed", 1)}
+
+
+# -- never a traceback, whatever the figures --------------------------------------------------------
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from test_validate import ANY, submissions  # noqa: E402
+
+SPAN_VALUES = st.fixed_dictionaries({}, optional={key: st.one_of(ANY, st.datetimes(), st.just(float("nan")))
+                                                  for key in ("total_budget", "fy_allocation", "carryover",
+                                                              "carryover_deadline", "start_progress",
+                                                              "disbursed_before")})
+
+
+@given(submissions(), st.dictionaries(st.integers(-11, 12), st.dictionaries(st.sampled_from(
+    ["progress", "disbursed", "plan_status", "report_date"]), ANY)), SPAN_VALUES, st.one_of(st.none(), st.dates()))
+def test_validate_never_raises_across_years(sub, accepted, span, today):
+    project = the_multi_year_project(**{k: None for k in ("total_budget", "start_progress", "disbursed_before")})
+    project = Project({**project.values, **span})
+    found = validate(sub, project=project, accepted=accepted, today=today)
+    assert all(f.code for f in found)
