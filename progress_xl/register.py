@@ -127,7 +127,9 @@ def funding(project: Project) -> Funding:
     carryover, before = get("carryover") or Decimal(0), get("disbursed_before") or Decimal(0)
     total = get("total_budget") if get("total_budget") is not None else max(budget, allocation + carryover + before)
     deadline = project["carryover_deadline"]
-    deadline = deadline.date() if isinstance(deadline, dt.datetime) else deadline if isinstance(deadline, dt.date) else None
+    if isinstance(deadline, dt.datetime):
+        deadline = deadline.date()
+    deadline = deadline if isinstance(deadline, dt.date) else None
     return Funding(budget, total, allocation, carryover, deadline, get("start_progress") or Decimal(0), before)
 
 
