@@ -108,7 +108,7 @@ class Decision:
         return self.outcome in ("multi", "delayed", "registered")
 
 
-def _carry(project: Project, fy: int, to: int, progress: Decimal, spent: Decimal) -> dict:
+def _carry(project: Project, to: int, progress: Decimal, spent: Decimal) -> dict:
     """The carried project's figures for the new year: progress and money so far; the unspent money
     as carry-over (to be kept only where the funds were reserved); a multi-year project's allocation
     as this year's, never beyond what its total leaves; a delayed one gets no new allocation."""
@@ -137,7 +137,7 @@ def decide(project: Project, fy: int, to: int, ledger: Ledger, file: str = "") -
     if progress >= DONE:
         return Decision(project, "finished", issue("P021", file=file, value=code, progress=progress, to=to),
                         progress=progress, spent=spent)
-    changes = _carry(project, fy, to, progress, spent)
+    changes = _carry(project, to, progress, spent)
     figures = {"file": file, "value": code, "to": to, "end": end, "progress": progress,
                "before": changes["disbursed_before"], "carryover": changes["carryover"]}
     if changes["carried_as"] == CARRIED_AS["multi"]:
