@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .fiscal import fiscal_bounds, fiscal_year_of, format_be
 from .issues import Issue, ProgressXLError, Severity, issue, render, shown
-from .spec import FieldSpec, TemplateSpec
+from .spec import FieldSpec, TemplateSpec, all_field_keys
 from .values import (EXCEL_CELL_LIMIT, Parsed, Unreadable, clean_text, excel_text, is_blank, parse_field,
                      parse_percent, utf16_len)
 
@@ -85,6 +85,10 @@ class Project:
         return self.code.split("-")[0]
 
     def __getitem__(self, key):
+        """The value of field `key` (None when the register left it empty); a key that is no field of any
+        template version and no register column is a typo: KeyError, never a silent empty value."""
+        if key not in self.values and key not in all_field_keys() and key not in REGISTER_ONLY:
+            raise KeyError(f"{key!r} is no template field and no register column")
         return self.values.get(key)
 
     def stated(self, key: str) -> bool:

@@ -406,6 +406,7 @@ def load_spec(version: int | None = None) -> TemplateSpec:
     return spec
 
 
+@functools.cache
 def all_field_keys() -> frozenset[str]:
     """Every field key of every template version: what a project's values may be asked for."""
     return frozenset(f.key for v in available_versions() for f in load_spec(v).fields)
