@@ -84,7 +84,8 @@ class Formats:
     """Named formats of one workbook, created once each (xlsxwriter dedupes by properties)."""
 
     def __init__(self, workbook: xlsxwriter.Workbook, font: str, size: int):
-        self._wb, self._font, self._size, self._cache = workbook, font, size, {}
+        self._wb, self._font, self._size = workbook, font, size
+        self._cache: dict[tuple, object] = {}
 
     def __call__(self, name: str, **extra):
         key = (name, tuple(sorted(extra.items())))

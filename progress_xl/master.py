@@ -8,6 +8,7 @@ header). The same data gives a byte-identical file. Text from submissions is alw
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
@@ -248,7 +249,7 @@ class _Master:
 
 
 def write_master(path: Path, *, ledger: Ledger, projects: list[Project], fy: int, month: int, outcomes,
-                 pdf: bool = False, skipped: list[dict] = (), fh=None, tmpdir: Path | None = None) -> dict:
+                 pdf: bool = False, skipped: Iterable[dict] = (), fh=None, tmpdir: Path | None = None) -> dict:
     """Write the month's master workbook (atomically to `path`, or into the open file `fh` that the
     caller publishes as `path`); return its headline figures. xlsxwriter's temporary files go to
     `tmpdir` (the run's). With `pdf`, also the summary board as a PDF beside it, through LibreOffice."""

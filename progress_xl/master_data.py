@@ -8,10 +8,10 @@ English header (`Table.column`), never by number.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from .fiscal import month_bounds, month_label
 from .ledger import Ledger, Stored
@@ -28,6 +28,7 @@ LATE = "ช้า / late"
 MULTI_YEAR = "ต่อเนื่อง / multi-year"
 
 Header = tuple[str, str]         # (Thai, English)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class Table:
                 return i
         raise KeyError(f"table {self.key} has no column {en!r}")
 
-    def by_column(self, mapping: dict[str, object]) -> dict[int, object]:
+    def by_column(self, mapping: Mapping[str, T]) -> dict[int, T]:
         """`mapping` (English header -> x) re-keyed by column number."""
         return {self.column(en): x for en, x in mapping.items()}
 
@@ -171,9 +172,9 @@ def _series(values: dict, history: dict, month: int) -> dict[int, Decimal | None
 
 def _disbursed(sub, values: dict, history: dict, month: int) -> Decimal:
     if sub:
-        return sum((_d(v.get("disbursed", {}).get("value")) or 0 for k, v in values.items() if 0 < k <= month),
+        return sum((_d(v.get("disbursed", {}).get("value")) or Decimal(0) for k, v in values.items() if 0 < k <= month),
                    Decimal(0))
-    return sum((_d(h.get("disbursed")) or 0 for h in history.values()), Decimal(0))
+    return sum((_d(h.get("disbursed")) or Decimal(0) for h in history.values()), Decimal(0))
 
 
 def _late(sub, day, window_end: dt.date) -> bool:

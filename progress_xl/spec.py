@@ -15,6 +15,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_rowcol_to_cell
 
@@ -124,6 +125,20 @@ class FieldSpec:
     def label(self) -> str:
         return f"{self.th} / {self.en}"
 
+    @property
+    def at_cell(self) -> str:
+        """A project field's cell (the spec requires it)."""
+        if self.cell is None:
+            raise SpecError(f"{self.section}.fields[{self.key}] has no cell")
+        return self.cell
+
+    @property
+    def at_column(self) -> str:
+        """A monthly field's column (the spec requires it)."""
+        if self.column is None:
+            raise SpecError(f"{self.section}.fields[{self.key}] has no column")
+        return self.column
+
 
 @dataclass(frozen=True)
 class MonthlyLayout:
@@ -214,7 +229,8 @@ def _field(raw: dict, section: str, where: str) -> FieldSpec:
     if other in raw:
         raise SpecError(f"{where}.{other}: a {section} field has a {place}, not a {other}")
     _check_a1(f"{where}.{place}", raw[place], cell=place == "cell")
-    spec = FieldSpec(section=section, **{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()})
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+    spec = FieldSpec(section=section, **values)
     _check_derive(where, spec)
     _check_constraints(where, spec)
     if spec.is_input or spec.prompt:
@@ -319,13 +335,13 @@ def _check_layout(spec: TemplateSpec) -> None:
     """No two fields on one cell or column; project values beside their labels; the helper column free."""
     for i, c in enumerate(spec.project_label_columns):
         _check_a1(f"project.{('label_th_column', 'label_en_column')[i]}", c, cell=False)
-    _unique("project", [(f.key, f.cell) for f in spec.project_fields]
-            + [(k, f"{c}{rowcol(f.cell)[0] + 1}") for f in spec.project_fields
+    _unique("project", [(f.key, f.at_cell) for f in spec.project_fields]
+            + [(k, f"{c}{rowcol(f.at_cell)[0] + 1}") for f in spec.project_fields
                for k, c in zip(("label_th_column", "label_en_column"), spec.project_label_columns)])
-    columns = {cell_column(f.cell) for f in spec.project_fields}
+    columns = {cell_column(f.at_cell) for f in spec.project_fields}
     if len(columns) != 1:
         raise SpecError(f"project.fields: the values are in one column, not in {sorted(columns)}")
-    _unique("monthly", [(f.key, f.column) for f in spec.monthly_fields]
+    _unique("monthly", [(f.key, f.at_column) for f in spec.monthly_fields]
             + [("monthly.helper_column", spec.monthly.helper_column)])
     checks = [f.key for f in spec.monthly_fields if f.derive == "self_check"]
     if len(checks) != 1:

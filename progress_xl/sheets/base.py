@@ -62,7 +62,7 @@ class Book:
         self.fmt = Formats(self.wb, spec.font, spec.font_size)
         self.generated = generated or dt.datetime.combine(fiscal_bounds(self.fy)[0], dt.time())
         self.names = spec.sheets
-        self.proj_ref = {f.key: f"{quote(self.names['project'])}!{absolute(f.cell)}" for f in spec.project_fields}
+        self.proj_ref = {f.key: f"{quote(self.names['project'])}!{absolute(f.at_cell)}" for f in spec.project_fields}
         budget = project["budget_allocated"]          # a returned workbook shows what was typed; sums use numbers
         self.budget = budget if is_num(budget) and not isinstance(budget, dt.date) else None
         self.checks: list[Check] = row_checks(spec, self.fy, self.proj_ref["budget_allocated"], self.budget)

@@ -17,10 +17,10 @@ from .twins import absolute, amount, fixed, is_num, lit, num, quote
 def write(b: Book):
     s, m = b.spec, b.spec.monthly
     ws = b.sheet("monthly")
-    last_col = max(column_index(x.column) for x in s.monthly_fields)
+    last_col = max(column_index(x.at_column) for x in s.monthly_fields)
     widths = {x.key: x.width or column_width([x.th, x.en]) for x in s.monthly_fields}
     for x in s.monthly_fields:
-        ws.set_column(column_index(x.column), column_index(x.column), widths[x.key])
+        ws.set_column(column_index(x.at_column), column_index(x.at_column), widths[x.key])
     _titles(b, ws, last_col)
     b.written = _inputs(b, ws)
     rows_values = _derived(b, ws, widths)
@@ -52,7 +52,7 @@ def _titles(b: Book, ws, last_col: int) -> None:
                        f"กรอกช่องสีเหลืองในแถวของเดือนที่รายงาน ระหว่างวันที่ {lo}-{hi} ของเดือน · "
                        f"Fill the yellow cells of the month's row, between days {lo} and {hi} of the month", f("subtitle"))
     for x in s.monthly_fields:
-        ci = column_index(x.column)
+        ci = column_index(x.at_column)
         ws.write_string(m.header_th_row - 1, ci, x.th, f("header"))
         ws.write_string(m.header_en_row - 1, ci, x.en, f("header_en"))
     ws.set_row(m.header_th_row - 1, s.row_height * 2)
@@ -61,11 +61,12 @@ def _titles(b: Book, ws, last_col: int) -> None:
 
 def _inputs(b: Book, ws) -> dict[int, dict]:
     """Report numbers, month labels and the inputs as given; report k -> {key: value written}."""
-    m, f, written = b.spec.monthly, b.fmt, {}
+    m, f = b.spec.monthly, b.fmt
+    written: dict[int, dict] = {}
     for k in range(1, m.rows + 1):
         r, values, written[k] = m.row_of(k) - 1, b.reports.get(k, {}), {}
         for x in b.spec.monthly_fields:
-            ci = column_index(x.column)
+            ci = column_index(x.at_column)
             if x.derive == "report_no":
                 b.ok(ws.write_number(r, ci, k, f("fixed")))
             elif x.derive == "month_label":
@@ -85,7 +86,7 @@ def _derived(b: Book, ws, widths: dict) -> list[str]:
     for k in range(1, m.rows + 1):
         r = m.row_of(k)
         for x in s.monthly_fields:
-            ci = column_index(x.column)
+            ci = column_index(x.at_column)
             if x.derive == "running_total:disbursed":
                 b.ok(ws.write_formula(r - 1, ci, running_total_formula(s, r), b.fmt("formula_money"),
                                       _running_total(written, k)))

@@ -16,7 +16,8 @@ class _Form:
     """The form's lines, in order."""
 
     def __init__(self, b: Book):
-        self.b, self.lines = b, []
+        self.b = b
+        self.lines: list[Line] = []
         self.ref = b.proj_ref
         self.values = {x.key: (b.project[x.key] if x.prefill else None) for x in b.spec.project_fields}
         self.values["budget_used"] = sum((amount(w.get("disbursed")) for w in b.written.values()

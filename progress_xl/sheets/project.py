@@ -16,7 +16,7 @@ def write(b: Book) -> None:
     s, f = b.spec, b.fmt
     ws = b.sheet("project")
     th_col, en_col = (column_index(c) for c in s.project_label_columns)
-    value_col = column_index(cell_column(s.project_fields[0].cell))
+    value_col = column_index(cell_column(s.project_fields[0].at_cell))
     ws.set_column(th_col, th_col, column_width([x.th for x in s.project_fields], maximum=34))
     ws.set_column(en_col, en_col, column_width([x.en for x in s.project_fields], maximum=30))
     ws.set_column(value_col, value_col, VALUE_WIDTH)
@@ -26,7 +26,7 @@ def write(b: Book) -> None:
     ws.write_string(2, en_col, "Field", f("header_en"))
     ws.write_string(2, value_col, "ข้อมูล / Value", f("header"))
     for field in s.project_fields:
-        r = rowcol(field.cell)[0]
+        r = rowcol(field.at_cell)[0]
         ws.write_string(r, th_col, field.th + (" *" if field.required else ""), f("label"))
         ws.write_string(r, en_col, field.en, f("label_en"))
         _value(b, ws, field)
@@ -39,7 +39,7 @@ def write(b: Book) -> None:
 
 
 def _value(b: Book, ws, field: FieldSpec) -> None:
-    r, c = rowcol(field.cell)
+    r, c = rowcol(field.at_cell)
     if field.derive == "total:disbursed":
         total = sum((amount(v["disbursed"]) for v in b.reports.values() if is_num(v.get("disbursed"))), Decimal(0))
         ref = f"{quote(b.names['monthly'])}!{absolute(b.total_cell('disbursed'))}"
@@ -48,6 +48,6 @@ def _value(b: Book, ws, field: FieldSpec) -> None:
     value = b.project[field.key] if field.prefill else None
     b.write_value(ws, r, c, value, b.fmt(b.input_style(field, "input" if field.is_input else "value")))
     if field.is_input:
-        b.validate(ws, field, field.cell)
+        b.validate(ws, field, field.at_cell)
     if field.type == "longtext" and value:
         ws.set_row(r, row_height(value, VALUE_WIDTH, b.spec.row_height))
