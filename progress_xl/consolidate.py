@@ -220,7 +220,7 @@ def _review_one(job) -> tuple[int, Reviewed]:
     i, path, name, sha = job
     w = _WORKER
     review = review_file(Path(path), name=name, projects=w["register"], today=w["today"],
-                         accepted=lambda code: w["ledger"].accepted_history(code, w["fy"], w["month"]),
+                         accepted=lambda code: w["ledger"].accepted_across_years(code, w["fy"], w["month"]),
                          returned_dir=w["returned_dir"], returned_for=(HAS_ISSUES,),
                          refuse=lambda sub: _not_this_month(sub, w["register"], w["fy"]),
                          extra=lambda sub: _month_missing(sub, w["fy"], w["month"]))

@@ -194,7 +194,7 @@ CATALOG: dict[str, Entry] = {
     "W006": Entry(E, "ไม่พบพื้นที่ทำงาน (ไฟล์ progress_xl.toml) ในโฟลเดอร์นี้หรือโฟลเดอร์ที่อยู่เหนือขึ้นไป สร้างด้วย progress-xl init DIR หรือระบุ --workspace DIR", "no workspace here (no progress_xl.toml in this folder or above): make one with progress-xl init DIR, or give --workspace DIR"),
     "W007": Entry(E, "มีไฟล์ตั้งค่าอยู่แล้ว ไม่เขียนทับ (แก้ไขไฟล์นั้นได้โดยตรง)", "a settings file is already there: not overwritten (edit it instead)"),
     "W008": Entry(E, "เดือน {month} ยังไม่เริ่ม (วันนี้ {today})", "{month_en} has not begun (today is {today_en})"),
-    "W009": Entry(E, "อ่านเดือน '{value}' ไม่ได้ เขียนได้เช่น มี.ค. 2564, 03/2564 หรือ 2564-03", "'{value}' is not a month: write it as มี.ค. 2564, 03/2564 or 2564-03"),
+    "W009": Entry(E, "อ่านเดือน '{value}' ไม่ได้ เขียนได้เช่น มี.ค. 2564, 03/2564 หรือ 2564-03", "'{value}' is not a month: write it as 03/2564 or 2564-03, or with the Thai month's name as in the Thai text"),
     "W010": Entry(E, "บรรทัด {line}: ค่า {key} ต้องเป็น {allowed} (พบ {value})", "line {line}: {key} must be {allowed} (found {value})"),
     "W011": Entry(E, "ไม่ได้ตั้งค่ากล่องอีเมลขาเข้า ให้กรอก host ในหมวด [imap]", "no mailbox is set up: fill in host under [imap]"),
     "W012": Entry(E, "ไม่ได้ตั้งค่าเซิร์ฟเวอร์ส่งอีเมล ให้กรอก host ในหมวด [smtp] ก่อนใช้ --send", "no mail server to send through: fill in host under [smtp] before --send"),
@@ -220,6 +220,8 @@ CATALOG: dict[str, Entry] = {
     "O006": Entry(E, "ใช้ {path} ไม่ได้ ({reason})", "{path} could not be used ({reason})"),
     "O007": Entry(E, "progress_xl หยุดทำงานเพราะข้อผิดพลาดของโปรแกรมเอง ไม่มีข้อมูลสูญหาย กรุณาแจ้งผู้ดูแลพร้อมไฟล์ {log}", "progress_xl stopped because of an error of its own; nothing was lost; please report it with the file {log}"),
     "O008": Entry(E, "{path} เป็นระบบไฟล์แบบอ่านอย่างเดียว เขียนไม่ได้ กรุณาเลือกที่อื่น", "{path} is on a read-only file system: choose another place"),
+    "O009": Entry(N, "{path}: {pages} หน้า คำพิมพ์ทับกัน {overlaps} คู่ ช่อง ### {hashes} ช่อง", "{path}: {pages} pages, {overlaps} overlapping word pairs, {hashes} ### cells"),
+    "O010": Entry(E, "แปลง {path} เป็น PDF หรือภาพไม่ได้ ({reason}) ต้องมี LibreOffice และ poppler-utils (make libreoffice)", "{path} could not be rendered to PDF or pictures ({reason}): LibreOffice and poppler-utils are needed (make libreoffice)"),
     # -- N: notes on how a value was read ------------------------------------------------
     "N001": Entry(N, "อ่าน '{raw}' เป็น {value_th}", "read '{raw}' as {value_en}"),
     "N002": Entry(N, "ปี {year} เป็นปี พ.ศ. ที่พิมพ์ลงช่องวันที่ อ่านเป็น {value_th}", "year {year} is a BE year typed into a date cell, read as {value_en}"),
@@ -235,6 +237,8 @@ CATALOG: dict[str, Entry] = {
     "N012": Entry(N, "อ่าน '{raw}' เป็น {value_th} (ล้าน = 1,000,000)", "read '{raw}' as {value_en} (in millions)"),
     "N013": Entry(N, "ลบอักขระควบคุมที่มองไม่เห็นซึ่ง Excel เก็บไม่ได้ {count} ตัว", "removed {count} invisible control character(s) that Excel cannot hold"),
     "N014": Entry(N, "ข้อความยาว {length} ตัวอักษร เกินที่ช่องของ Excel เก็บได้ ตัดเหลือ {limit} ตัวอักษร ลงท้ายด้วย …", "a text of {length} characters is more than an Excel cell holds: cut to {limit}, ending with …"),
+    "N015": Entry(N, "ปี '{typed}' ที่พิมพ์สองหลัก อ่านเป็นปี พ.ศ. {year_th} ตามปีของเดือนที่รายงาน: '{raw}' คือ {value_th}", "the two-digit year '{typed}' read as {year_en}, the year of the report's month: '{raw}' is {value_en}"),
+    "N016": Entry(N, "วันที่ปี ค.ศ. {year} เกิดจากปี พ.ศ. สองหลัก '{typed}' ที่พิมพ์ลงช่องวันที่ อ่านเป็น {value_th}", "the year {year} came from a two-digit BE year '{typed}' typed into a date cell, read as {value_en}"),
 }
 
 

@@ -131,7 +131,7 @@ def test_every_catalogue_entry_renders_in_both_languages():
         assert "{" not in th + en and all(f"<{n}>" in th + en for n in names), code
         assert any("\u0e00" <= ch <= "\u0e7f" for ch in th), (code, "Thai text")
         assert not any("\u0e00" <= ch <= "\u0e7f" for ch in entry.en.replace("{", "")), (code, "English text")
-        assert code[0] in "FTPVRMCSON" and len(code) == 4
+        assert code[0] in "FTPVRMCSONW" and len(code) == 4
 
 
 # -- validate() never raises, whatever the reader hands it -----------------------------------------
