@@ -120,13 +120,21 @@ def consolidate(inbox: Path, *, projects: list[Project], fy: int, month: int, ou
                 for o in outcomes:
                     if o.sha256 in superseded:
                         o.place, (o.detail_th, o.detail_en) = SUPERSEDED, superseded[o.sha256]
-                headline = write_master(master, fh=fh, ledger=ledger, projects=projects, fy=fy, month=month,
+                headline = write_master(master, fh=fh, ledger=ledger, projects=_expected(projects, fy, ledger),
+                                        fy=fy, month=month,
                                         outcomes=outcomes, skipped=skipped, tmpdir=tmp, pdf=pdf)
                 fh.flush()
                 os.fsync(fh.fileno())           # on disk before the ledger says the month is done
     for name, detail in details:
         log_internal(out_dir, f"consolidate {fy}/{month}: {name}", detail)
     return MonthRun(fy, month, outcomes, master, ledger_path, headline, notices)
+
+
+def _expected(projects: list[Project], fy: int, ledger: Ledger) -> list[Project]:
+    """The projects expected to report this year: not those ended or not yet begun (a delayed or
+    carried-over one is expected); their files, if any come, are still read and recorded."""
+    from .rollover import year_activity
+    return [s.project for s in year_activity(projects, fy, ledger) if s.included]
 
 
 def _triage(ledger: Ledger, files, fy: int, month: int) -> tuple[list, list]:
