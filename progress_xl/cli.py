@@ -86,8 +86,10 @@ def _workspace_defaults(ws) -> dict:
                "smtp_user": ws.smtp.user}
     officer = {k: v for k, v in officer.items() if v not in ("", None)}
     ledger = {**common, "ledger_path": ws.ledger}
-    return {"generate": {**common, "out_dir": ws.root / "workbooks"}, "validate": common, "consolidate": ledger,
-            "outbox": {**ledger, **officer}, "import-legacy": ledger}
+    return {"generate": {**common, "out_dir": ws.root / "workbooks", **({"ledger_path": ws.ledger} if ws.ledger.exists() else {})},
+            "validate": common,
+            "consolidate": ledger, "outbox": {**ledger, **officer}, "import-legacy": ledger,
+            "rollover": {"ledger_path": ws.ledger, "to_fy": ws.fiscal_year + 1}}
 
 
 @main.command()
@@ -133,14 +135,15 @@ def generate(register: Path, fy: int, out_dir: Path, ledger_path: Path | None):
 
 
 @main.command()
-@click.argument("register", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("register", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--to", "to_fy", type=click.IntRange(2501, 2701), required=True,
               help="ปีงบประมาณใหม่ พ.ศ. (เช่น 2565) / The new fiscal year, BE (e.g. 2565): REGISTER is the year before's.")
 @click.option("--ledger", "ledger_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
               help="สมุดบัญชีที่มีรายงานที่รับแล้วของปี / The ledger holding the year's accepted reports.")
 @click.option("--add", "added", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="ทะเบียนโครงการใหม่ที่จะเพิ่ม (ระบุได้หลายครั้ง) / A register of the new year's projects to add (may be given more than once).")
-def rollover(register: Path, to_fy: int, ledger_path: Path, added: tuple[Path, ...]):
+@click.pass_context
+def rollover(ctx, register: Path | None, to_fy: int, ledger_path: Path, added: tuple[Path, ...]):
     """ร่างทะเบียนปีงบประมาณถัดไป / draft next year's register: จาก REGISTER และสมุดบัญชี (ไม่เขียนทับ)
 
     Draft the next fiscal year's register from REGISTER and the ledger, beside REGISTER (never over it).
@@ -150,6 +153,9 @@ def rollover(register: Path, to_fy: int, ledger_path: Path, added: tuple[Path, .
     carried and why. Exit code 0 when the draft was written.
     """
     from .rollover import rollover as draft_year
+    register = register or (ctx.obj.register if ctx.obj else None)      # inside a workspace: its register
+    if register is None:
+        raise click.UsageError("ระบุ REGISTER หรือใช้ในพื้นที่ทำงาน / give REGISTER, or run it inside a workspace")
     done = draft_year(register, to_fy, ledger_path, added=added)
     for problem in done.problems:
         click.echo(str(problem), err=True)
