@@ -12,7 +12,6 @@ from progress_xl.spec import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
-FILES = Path(__file__).resolve().parent / "files"
 
 settings.register_profile("dev", deadline=None, max_examples=100)
 settings.register_profile("ci", deadline=None, max_examples=200, derandomize=True,
@@ -39,6 +38,13 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "soffice" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _elsewhere(tmp_path_factory, monkeypatch):
+    """Every test runs in an empty folder of its own: none may depend on the current directory (a
+    path is ROOT-based or the test's own), and none leaves a file in the checkout."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
 
 
 @pytest.fixture(scope="session")

@@ -97,7 +97,7 @@ def test_import_legacy_command(runner, tmp_path):
     junk = tmp_path / "junk.txt"
     junk.write_text("ไม่ใช่รายงาน", encoding="utf-8")
     result = runner.invoke(main, ["import-legacy", str(SEED), str(other), str(junk), "--ledger", str(tmp_path / "l.sqlite"),
-                                  "--register", "samples/register.csv", "--fy", "2564"])
+                                  "--register", str(SEED.parents[1] / "register.csv"), "--fy", "2564"])
     assert result.exit_code == 1
     assert "01000000-2462" in result.output and "[R109]" in result.output
     assert "print-out!1:budget_used [N006]" in result.output              # how the money lines were read

@@ -9,8 +9,8 @@ import tomllib
 
 import pytest
 
-from progress_xl.spec import (CONSTRAINTS, SpecError, all_field_keys, available_versions, data_dir, load_spec,
-                              parse_spec, templates_dir)
+from progress_xl.spec import (CONSTRAINTS, TYPES, UNCHECKED_INPUT, SpecError, all_field_keys, available_versions,
+                              data_dir, load_spec, parse_spec, templates_dir)
 
 
 def _raw(version):
@@ -96,10 +96,25 @@ def test_two_fields_never_share_a_cell_or_a_column(raw):
 def test_a_field_appended_after_the_self_check_cannot_land_on_the_helper_column(raw):
     """The trap of template v3's first draft: the new column was the hidden helper's."""
     helper = raw["monthly"]["helper_column"]
-    new = {"key": "beneficiaries", "th": "จำนวนผู้ได้รับประโยชน์", "en": "Beneficiaries", "type": "int",
-           "column": helper, "min": 0}
-    _refused(raw, lambda d: d["monthly"]["fields"].append(new), "'monthly.helper_column'", "'beneficiaries'",
+    new = {"key": "appended_note", "th": "บันทึก", "en": "Note", "type": "text", "column": helper}
+    _refused(raw, lambda d: d["monthly"]["fields"].append(new), "'monthly.helper_column'", "'appended_note'",
              f"both on {helper}")
+
+
+def test_an_input_the_checks_cannot_check_is_refused(raw):
+    """A monthly input of a type the self-check and the validator do not check (a whole number: the
+    self-check would say ready for text or -5, the validator would ignore its min) is refused, naming
+    where to teach the type, until both check it; shown and locked, it is fine."""
+    assert UNCHECKED_INPUT <= TYPES
+    for type_ in sorted(UNCHECKED_INPUT):
+        new = {"key": "appended_count", "th": "จำนวน", "en": "Count", "type": type_, "column": "Z", "min": 0}
+        _refused(raw, lambda d: d["monthly"]["fields"].append(new), "fields[appended_count]",
+                 "selfcheck.row_checks", "validate.ranges")
+        unbounded = {k: v for k, v in new.items() if k != "min"}
+        _refused(raw, lambda d: d["monthly"]["fields"].append(unbounded), "fields[appended_count]", "not checked yet")
+        data = copy.deepcopy(raw)
+        data["monthly"]["fields"].append({**new, "locked": True})
+        assert parse_spec(data).field("appended_count").min == 0
 
 
 def test_the_helper_column_is_declared(raw):
@@ -133,7 +148,6 @@ def test_constraints_are_valid_for_their_type(raw, key, change, names):
 
 
 def test_every_type_says_which_constraints_it_takes():
-    from progress_xl.spec import TYPES
     assert set(CONSTRAINTS) == TYPES
 
 
