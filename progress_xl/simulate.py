@@ -20,9 +20,9 @@ import xlsxwriter
 
 from .collect import PROVENANCE
 from .files import write_json
-from .fiscal import BANGKOK, month_bounds
+from .fiscal import BANGKOK, fiscal_bounds, month_bounds
 from .generate import generate_workbook, workbook_filename
-from .register import Project
+from .register import Project, funding
 from .spec import TemplateSpec
 
 THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
@@ -36,19 +36,31 @@ def _rng(*parts) -> random.Random:
 def plan(project: Project) -> tuple[list[Decimal], list[Decimal]]:
     """A project's honest cumulative progress and monthly disbursement for reports 1..12."""
     rng = _rng("plan", project.code)
-    budget = Decimal(str(project["budget_allocated"] or 0))
+    money = funding(project)
+    budget, start, goal = money.available, money.start_progress, _year_goal(project)
     weights = [rng.uniform(0.5, 1.5) for _ in range(12)]
     total = sum(weights)
     progress, acc = [], 0.0
     for w in weights:
-        acc += w / total * 100
-        progress.append(Decimal(min(100, round(acc))))
-    progress[-1] = Decimal(100)
+        acc += w / total
+        progress.append(min(goal, start + (goal - start) * Decimal(str(round(acc, 4)))).quantize(Decimal(1)))
+    progress[-1] = goal
     if _rng("stalled", project.code).random() < 0.06:        # stuck after report 2, and says "on plan"
         progress = progress[:2] + [progress[1]] * 10
     spend_share = Decimal(str(rng.uniform(0.7, 0.98)))
     paid = [(budget * spend_share * Decimal(str(w / total))).quantize(Decimal("1")) for w in weights]
     return progress, paid
+
+
+def _year_goal(project: Project) -> Decimal:
+    """Where an honest project stands at the fiscal year's end: done when it ends in the year,
+    else the share of its span elapsed by then (a multi-year project is not done this year)."""
+    first, last = fiscal_bounds(int(project["fiscal_year"]))
+    start, end = project["start_date"], project["end_date"]
+    if not (isinstance(start, dt.date) and isinstance(end, dt.date)) or end <= last or end <= start:
+        return Decimal(100)
+    share = Decimal((last - start).days) / Decimal((end - start).days)
+    return max(funding(project).start_progress, min(Decimal(100), (share * 100).quantize(Decimal(1))))
 
 
 def mistake_of(project: Project, month: int) -> str | None:
