@@ -18,6 +18,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from helpers import free_port  # noqa: F401 - the tests take it from here too
+
 USER = "coordinator"
 PASSWORD = "s3cret-test"
 #: a second mailbox whose password is not ASCII (IMAP LOGIN cannot carry it; SASL PLAIN can)
@@ -73,12 +75,6 @@ BINARY = shutil.which("dovecot") or shutil.which("dovecot", path="/usr/sbin:/usr
 
 def available() -> bool:
     return BINARY is not None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def make_certificate(folder: Path, name: str = "127.0.0.1") -> tuple[Path, Path]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import socket
 import subprocess
 import sys
 import zipfile
@@ -98,3 +99,10 @@ def holding(lock_path):
         proc.kill()
         proc.wait()
         proc.stdout.close()
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 nobody listens on now (the test servers bind it next)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

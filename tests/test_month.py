@@ -11,9 +11,9 @@ import email.policy
 import hashlib
 import io
 import re
-import socket
 
 import pytest
+from helpers import free_port
 from aiosmtpd.controller import Controller
 
 from progress_xl.cli import main
@@ -106,12 +106,6 @@ class Recorder:
     async def handle_DATA(self, server, session, envelope):
         self.envelopes.append(envelope)
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
