@@ -4,6 +4,9 @@ Built from the ledger, the register and the month's input outcomes, with no cloc
 xlsxwriter. `master.py` writes these tables into the workbook and `export.py` into CSV: a new
 export of the master is one module reading a `Table` from here. Columns are found by their
 English header (`Table.column`), never by number.
+
+How a table prints is said here in words a reader would use: `widths` is how wide a column may grow
+before its text wraps, `kinds` how its numbers show; `master.py` turns them into formats.
 """
 from __future__ import annotations
 
@@ -26,6 +29,16 @@ CLAIMS = ("R109", "R112")        # "on plan" while the numbers say otherwise
 SHOWN_EVERY_MONTH = ("progress", "disbursed")      # the matrix and the disbursed to date
 LATE = "ช้า / late"
 MULTI_YEAR = "ต่อเนื่อง / multi-year"
+# a finding's severity as the Issues sheet shows it, Thai and English; errors first, then what to look at
+SEVERITIES = {"error": ("ข้อผิดพลาด", "error"), "warning": ("คำเตือน", "warning"),
+              "explained": ("ชี้แจงแล้ว", "explained"), "note": ("บันทึกการอ่าน", "note")}
+# the progress-vs-time chart's series, in legend order: a file with errors apart, the others by their
+# own "against plan"; each (Thai, English, colour)
+POINTS = {"on plan": ("เป็นไปตามแผน", "on plan", "#548235"),
+          "ahead of plan": ("เร็วกว่าแผน", "ahead of plan", "#2E75B6"),
+          "behind plan": ("ล่าช้ากว่าแผน", "behind plan", "#C00000"),
+          "not stated": ("ไม่ระบุ", "not stated", "#7F7F7F"),
+          "has issues": ("มีปัญหา", "has issues", "#ED7D31")}
 
 Header = tuple[str, str]         # (Thai, English)
 T = TypeVar("T")
@@ -35,16 +48,19 @@ T = TypeVar("T")
 class Table:
     """One sheet's table: a Thai and an English header row, then the rows. `rows` may be a generator
     (the long tables stream from the ledger: iterate them once). `widths` and `kinds` are keyed by
-    English header; a kind says how a number shows ("percent" points, "money", "rate")."""
+    English header: a width is the most a column grows to its text (in characters; longer text wraps; a
+    streamed table's columns are that wide), a kind says how a number shows ("percent" points, "money",
+    "rate", "count")."""
     key: str                                   # the sheet, a key of SHEETS
     headers: tuple[Header, ...]
     rows: Iterable[tuple]
     widths: dict[str, float] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
+    printed: str | None = None                 # the last column a printed page shows (None: all of them)
 
     def __post_init__(self) -> None:
         english = [en for _, en in self.headers]
-        unknown = (set(self.widths) | set(self.kinds)) - set(english)
+        unknown = (set(self.widths) | set(self.kinds) | ({self.printed} if self.printed else set())) - set(english)
         if len(set(english)) != len(english) or unknown:
             raise ValueError(f"table {self.key}: headers {english} (unknown: {sorted(unknown)})")
 
@@ -133,6 +149,19 @@ class AgencyRow:
         self.disbursed += r.disbursed
         self.total += r.total
         self.to_date += r.project_to_date
+
+
+def severity_label(severity: str) -> str:
+    th, en = SEVERITIES.get(severity, (severity, severity))
+    return f"{th} / {en}"
+
+
+def field_label(spec: TemplateSpec, key: str) -> str:
+    """A field as people know it (`ความก้าวหน้าสะสม (%) / Cumulative progress (%)`), never its key."""
+    try:
+        return spec.field(key).label()
+    except KeyError:
+        return key
 
 
 def _d(v) -> Decimal | None:
@@ -291,6 +320,19 @@ class MasterData:
                 ("ล่าช้ากว่าแผน", "Behind plan", h["behind"], None),
                 ("แจ้งตามแผนแต่ตัวเลขไม่สอดคล้อง", "'On plan' but the numbers disagree", h["claims"], None)]
 
+    def points(self) -> dict[str, list[tuple[float, float]]]:
+        """The progress-vs-time chart's points (time elapsed %, progress %) by series of `POINTS`, in the
+        projects' order: a file with errors apart (its figures wait for the fix), the others by what they
+        say against plan."""
+        said = {choice: en for en in ("on plan", "behind plan", "ahead of plan")
+                if (choice := self.spec.choice_by_en("plan_status", en))}
+        series: dict[str, list[tuple[float, float]]] = {key: [] for key in POINTS}
+        for r in self.rows:
+            if r.progress is not None and r.elapsed is not None:
+                key = "has issues" if r.state == State.HAS_ISSUES else said.get(str(r.plan_status), "not stated")
+                series[key].append((float(r.elapsed), float(r.progress)))
+        return series
+
     def accounting(self) -> str:
         """Every file received, and where each ended."""
         h = self.headline
@@ -323,58 +365,79 @@ class MasterData:
 
     # -- the tables ------------------------------------------------------------------------------
     def projects_table(self) -> Table:
-        rows = [(p["agency_short"] or p["agency"], p.code, p["project_name"], r.state.label, LATE if r.late else "",
-                 r.progress, r.elapsed, r.budget, r.disbursed, r.plan_status, r.target_status, r.report_date,
-                 r.errors if r.sub else None, r.warnings if r.sub else None, p["responsible_person"],
-                 p["responsible_phone"], p["responsible_email"] or p["agency_email"], p["coordinator"],
-                 r.sub.name if r.sub else "", _share(r.disbursed, r.budget), r.total, r.project_to_date,
-                 MULTI_YEAR if r.multi_year else "")
-                for r in self.rows for p in (r.project,)]
+        """Every project of the register in the month; the columns a printed page has room for first (up to
+        the phone), those for the screen after them (counts of findings, e-mail, coordinator, file)."""
+        rows = [tuple(row[en] for _, en in PROJECT_HEADERS) for row in map(self._project, self.rows)]
         return Table("projects", PROJECT_HEADERS, rows,
-                     widths={"Project": 50, "State": 20, "Responsible": 24, "E-mail": 28, "File": 40},
+                     widths={"Agency": 10, "Project code": 20, "Project": 24, "State": 10, "Late": 6,
+                             "Against plan": 10, "Against target": 10, "Responsible": 12, "Multi-year": 9,
+                             "E-mail": 24, "Coordinator": 14, "File": 30},
                      kinds={"Progress (%)": "percent", "Time elapsed (%)": "percent", "Allocated": "money",
                             "Disbursed": "money", "Disbursed %": "rate", "Project total": "money",
-                            "Project to date": "money"})
+                            "Project to date": "money", "Errors": "count", "Warnings": "count"},
+                     printed="Phone")
+
+    @staticmethod
+    def _project(r: ProjectRow) -> dict[str, object]:
+        p = r.project
+        return {"Agency": p["agency_short"] or p["agency"], "Project code": p.code, "Project": p["project_name"],
+                "State": r.state.label, "Late": LATE if r.late else "", "Progress (%)": r.progress,
+                "Time elapsed (%)": r.elapsed, "Allocated": r.budget, "Disbursed": r.disbursed,
+                "Disbursed %": _share(r.disbursed, r.budget), "Project total": r.total,
+                "Project to date": r.project_to_date, "Multi-year": MULTI_YEAR if r.multi_year else "",
+                "Against plan": r.plan_status, "Against target": r.target_status, "Report date": r.report_date,
+                "Responsible": p["responsible_person"], "Phone": p["responsible_phone"],
+                "Errors": r.errors if r.sub else None, "Warnings": r.warnings if r.sub else None,
+                "E-mail": p["responsible_email"] or p["agency_email"], "Coordinator": p["coordinator"],
+                "File": r.sub.name if r.sub else ""}
 
     def matrix_table(self) -> Table:
         months = tuple((month_label(self.fy, k), f"report {k}") for k in range(1, 13))
         rows = [(r.project.code, r.project["project_name"], *(r.series.get(k) for k in range(1, 13)))
                 for r in self.rows]
         return Table("matrix", (("รหัสโครงการ", "Project code"), ("ชื่อโครงการ", "Project")) + months, rows,
-                     widths={"Project": 50}, kinds={en: "percent" for _, en in months})
+                     widths={"Project": 40}, kinds={en: "percent" for _, en in months})
 
     def issues_table(self) -> Table:
-        rows = [(r.project.agency_code, r.project.code, r.sub.name, *f) for r in self.rows if r.sub
-                for f in r.findings]
+        """Every finding, errors first (then warnings, explained warnings, reading notes), each severity in
+        the projects' order; the severity in Thai and English."""
+        rank = {s: i for i, s in enumerate(SEVERITIES)}
+        found = sorted(((r, f) for r in self.rows if r.sub for f in r.findings),
+                       key=lambda rf: rank.get(rf[1].severity, len(rank)))
+        rows = [(r.project.agency_code, r.project.code, r.sub.name if r.sub else "", f.code,
+                 severity_label(f.severity), f.sheet, f.cell, f.value, f.th, f.en) for r, f in found]
         return Table("issues", (("หน่วยงาน", "Agency"), ("รหัสโครงการ", "Project"), ("ไฟล์", "File"), ("รหัส", "Code"),
                                 ("ระดับ", "Severity"), ("ชีต", "Sheet"), ("ช่อง", "Cell"), ("ค่า", "Value"),
                                 ("รายละเอียด", "Thai"), ("Detail", "English")),
-                     rows, widths={"File": 36, "Thai": 60, "English": 60})
+                     rows, widths={"File": 22, "Severity": 12, "Sheet": 10, "Value": 14, "Thai": 40, "English": 40})
 
     def inputs_table(self) -> Table:
         rows = [(o.name, o.sha256, State(o.place).label, o.project_code, o.detail_th, o.detail_en)
                 for o in self.outcomes]
         return Table("inputs", (("ไฟล์", "File"), ("sha256", "sha256"), ("ผล", "Outcome"), ("รหัสโครงการ", "Project"),
                                 ("รายละเอียด", "Thai"), ("Detail", "English")),
-                     rows, widths={"File": 40, "sha256": 20, "Thai": 50, "English": 50})
+                     rows, widths={"File": 30, "sha256": 20, "Outcome": 12, "Thai": 40, "English": 40})
 
     def rejected_table(self) -> Table:
         rows = ([(o.name, o.sha256, o.detail_th, o.detail_en) for o in self.outcomes if o.place == State.REJECTED]
                 + [(s.get("file"), "", s.get("th"), s.get("en")) for s in self.skipped])
         return Table("rejected", (("ไฟล์", "File"), ("sha256", "sha256"), ("เหตุผล", "Reason"), ("Reason", "English")),
-                     rows, widths={"File": 40, "sha256": 20, "Reason": 60, "English": 60})
+                     rows, widths={"File": 30, "sha256": 18, "Reason": 40, "English": 40})
 
     def provenance_table(self) -> Table:
         return Table("provenance", (("รหัสโครงการ", "Project"), ("ครั้งที่", "Report"), ("เดือน", "Month"),
                                     ("ช่อง", "Field"), ("ค่า", "Value"), ("ไฟล์", "File"), ("sha256", "sha256"),
-                                    ("ตำแหน่ง", "Sheet!cell"), ("รุ่นแบบฟอร์ม", "Template"), ("การอ่าน", "Parse notes")),
-                     self._provenance(), widths={"Value": 30, "File": 36, "sha256": 20, "Sheet!cell": 24,
-                                                 "Parse notes": 60})
+                                    ("ตำแหน่ง", "Sheet!cell"), ("รุ่นแบบฟอร์ม", "Template"), ("การอ่าน", "Parse notes"),
+                                    ("คีย์ในสมุดบัญชี", "Ledger key")),
+                     self._provenance(), widths={"Field": 44, "Value": 30, "File": 40, "sha256": 20, "Sheet!cell": 24,
+                                                 "Parse notes": 60, "Ledger key": 16},
+                     kinds={"Report": "count", "Template": "count"})
 
     def _provenance(self) -> Iterator[tuple]:
         """Every value the master shows or adds up, from the month's current submissions: the month's own
         report whole, and progress and disbursed of the months before. Read from the ledger as the sheet is
         written, never all in memory at once. The ledger keeps the provenance of every value read."""
+        labels = {f.key: f.label() for f in self.spec.fields}
         for code, sub in self.reported:
             values = self.ledger.values(sub.id)
             for k in sorted(values):
@@ -385,14 +448,16 @@ class MasterData:
                         continue
                     v = values[k][key]
                     where = f"{v['sheet']}!{v['cell']}" if v["cell"] else ""
-                    yield (code, k, month_label(self.fy, k), key, v["value"], sub.name, sub.sha256, where,
-                           sub.template_version, v["notes"] or "")
+                    yield (code, k, month_label(self.fy, k), labels.get(key, key), v["value"], sub.name, sub.sha256,
+                           where, sub.template_version, v["notes"] or "", key)
 
     def changes_table(self) -> Table:
         return Table("changes", (("รหัสโครงการ", "Project"), ("ไฟล์เดิม", "Old file"), ("sha256 เดิม", "Old sha256"),
                                  ("ไฟล์ใหม่", "New file"), ("sha256 ใหม่", "New sha256"), ("เดือน", "Month"),
                                  ("ช่อง", "Field"), ("ค่าเดิม", "Old value"), ("ค่าใหม่", "New value")),
-                     self.changes, widths={"Old file": 36, "New file": 36})
+                     [(*c[:6], field_label(self.spec, c[6]), *c[7:]) for c in self.changes],
+                     widths={"Old file": 24, "New file": 24, "Old sha256": 18, "New sha256": 18, "Field": 24,
+                             "Old value": 20, "New value": 20})
 
 
 AGENCY_HEADERS: tuple[Header, ...] = (
@@ -403,11 +468,12 @@ AGENCY_HEADERS: tuple[Header, ...] = (
 PROJECT_HEADERS: tuple[Header, ...] = (
     ("หน่วยงาน", "Agency"), ("รหัสโครงการ", "Project code"), ("ชื่อโครงการ", "Project"), ("สถานะไฟล์", "State"),
     ("ส่งช้า", "Late"), ("ความก้าวหน้า (%)", "Progress (%)"), ("เวลาที่ผ่านไป (%)", "Time elapsed (%)"),
-    ("งบประมาณปีนี้รวมเงินกันเหลื่อมปี (บาท)", "Allocated"), ("เบิกใช้สะสมปีนี้ (บาท)", "Disbursed"),
-    ("เทียบกับแผน", "Against plan"),
-    ("เทียบกับเป้าหมาย", "Against target"), ("วันที่รายงาน", "Report date"), ("ข้อผิดพลาด", "Errors"),
-    ("คำเตือน", "Warnings"), ("ผู้รับผิดชอบ", "Responsible"), ("โทรศัพท์", "Phone"), ("อีเมล", "E-mail"),
-    ("ผู้ประสานงาน", "Coordinator"), ("ไฟล์", "File"),
     # this year's money (Allocated, Disbursed) and the project's whole span apart
+    ("งบประมาณปีนี้รวมเงินกันเหลื่อมปี (บาท)", "Allocated"), ("เบิกใช้สะสมปีนี้ (บาท)", "Disbursed"),
     ("ร้อยละเบิกจ่ายปีนี้", "Disbursed %"), ("งบประมาณทั้งโครงการ (บาท)", "Project total"),
-    ("เบิกจ่ายสะสมทั้งโครงการ (บาท)", "Project to date"), ("หลายปีงบประมาณ", "Multi-year"))
+    ("เบิกจ่ายสะสมทั้งโครงการ (บาท)", "Project to date"), ("หลายปีงบประมาณ", "Multi-year"),
+    ("เทียบกับแผน", "Against plan"), ("เทียบกับเป้าหมาย", "Against target"), ("วันที่รายงาน", "Report date"),
+    ("ผู้รับผิดชอบ", "Responsible"), ("โทรศัพท์", "Phone"),
+    # for the screen (the printed page ends at the phone): the findings, whom to write to, the file
+    ("ข้อผิดพลาด", "Errors"), ("คำเตือน", "Warnings"), ("อีเมล", "E-mail"), ("ผู้ประสานงาน", "Coordinator"),
+    ("ไฟล์", "File"))

@@ -6,7 +6,10 @@ before soffice starts; each run gets its own profile so runs can go in parallel.
 """
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -50,10 +53,23 @@ def convert(files: list[Path], fmt: str, outdir: Path, *, profile: Path | None =
         target = {"xlsx": "xlsx:Calc MS Excel 2007 XML", "pdf": "pdf:calc_pdf_Export"}.get(fmt, fmt)
         cmd = [exe, "--headless", "--norestore", "--nolockcheck", f"-env:UserInstallation={Path(profile).resolve().as_uri()}",
                "--convert-to", target, "--outdir", str(outdir), *map(str, files)]
-        run = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        run = _run(cmd, timeout)
     suffix = "." + fmt.split(":")[0]
     outputs = [outdir / (Path(f).stem + suffix) for f in files]
     missing = [str(p) for p in outputs if not p.is_file()]
     if missing:
         raise OfficeError(f"soffice did not write {missing[:3]} (exit {run.returncode}): {run.stderr[-400:]}")
     return outputs
+
+
+def _run(cmd: list[str], timeout: float) -> subprocess.CompletedProcess:
+    """Run soffice in its own process group and end the whole group afterwards: the `soffice` script
+    starts `soffice.bin`, which a time-out of the script alone would leave running."""
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          start_new_session=True) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
