@@ -29,7 +29,7 @@ def write_master() -> None:
     import tempfile
 
     from helpers import text_dump
-    from test_consolidate import mixed_inbox
+    from scenarios import mixed_inbox
 
     from progress_xl.consolidate import consolidate
     spec = load_spec()

@@ -1,8 +1,6 @@
 """consolidate: ledger, master, nothing lost, nothing half-written (issue 6)."""
 import hashlib
-import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -13,10 +11,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 from helpers import holding
-from test_validate import CLEAN
+from scenarios import CLEAN, mixed_inbox  # noqa: F401 - the shared scenarios
 
 from progress_xl.consolidate import PLACES, consolidate
-from progress_xl.generate import generate_workbook, workbook_filename
+from progress_xl.generate import generate_workbook
 from progress_xl.issues import ProgressXLError
 from progress_xl.ledger import SCHEMA_VERSION, Ledger
 from progress_xl import master
@@ -29,39 +27,6 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def few(projects):
     return projects[:10]
-
-
-def mixed_inbox(path: Path, spec, few) -> dict[str, str]:
-    """Ten projects' files with every kind of input; returns file name -> where it must end."""
-    path.mkdir(parents=True)
-    expected = {}
-    for i, p in enumerate(few[:7]):
-        reports = {k: dict(v) for k, v in CLEAN.items()}
-        if i == 1:
-            reports[3]["progress"] = 150                                 # an error
-        if i == 2:
-            reports[3]["narrative"] = "=HYPERLINK(\"http://x\",\"คลิก\")"  # text that looks like a formula
-        name = workbook_filename(p)
-        generate_workbook(spec, p, path / name, reports=reports)
-        expected[name] = "has_issues" if i == 1 else "accepted"
-    first = path / "ส่งครั้งแรก.xlsx"                                     # sent first, then corrected
-    wrong = {k: dict(v) for k, v in CLEAN.items()}
-    wrong[3]["disbursed"] = 10**9
-    generate_workbook(spec, few[7], first, reports=wrong)
-    generate_workbook(spec, few[7], path / "แก้ไขแล้ว.xlsx", reports=CLEAN)
-    (path / ".provenance.json").write_text(json.dumps({
-        "ส่งครั้งแรก.xlsx": {"received_at": "2020-12-22T09:00:00", "sender": "a@example.org"},
-        "แก้ไขแล้ว.xlsx": {"received_at": "2020-12-23T09:00:00", "sender": "a@example.org"}}), encoding="utf-8")
-    expected.update({"ส่งครั้งแรก.xlsx": "superseded", "แก้ไขแล้ว.xlsx": "accepted"})
-    shutil.copy(path / workbook_filename(few[0]), path / "สำเนา.xlsx")       # the same bytes again
-    expected["สำเนา.xlsx"] = "duplicate"
-    (path / "corrupt.xlsx").write_bytes((path / workbook_filename(few[0])).read_bytes()[:3000])
-    (path / "notes.pdf").write_bytes(b"%PDF-1.4\n%%EOF")
-    other = {k: dict(v) for k, v in CLEAN.items()}
-    generate_workbook(spec, few[9].__class__({**few[9].values, "project_code": "99999999-9999"}), path / "x.xlsx",
-                      reports=other)
-    expected.update({"corrupt.xlsx": "rejected", "notes.pdf": "rejected", "x.xlsx": "rejected"})
-    return expected
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_validate import CLEAN
+from scenarios import CLEAN
 
 from progress_xl import master_data
 from progress_xl.cli import main

@@ -2,40 +2,16 @@
 import datetime as dt
 import io
 import re
-from decimal import Decimal
 
 import openpyxl
 import pytest
+
+from scenarios import FILLED
 
 from progress_xl.generate import generate_all, generate_workbook, workbook_filename
 from progress_xl.issues import render
 from progress_xl.layout import BE_DATE
 
-#: A filled year with the real mistakes: progress falls in report 4, report 5 is missing its
-#: progress, report 6 says 150 %, report 7's date is in the wrong month, report 8 has an unknown
-#: status, report 9's amount is text, and report 10 takes the total over the budget.
-FILLED = {
-    1: {"report_date": dt.date(2020, 10, 22), "narrative": "เตรียมข้อมูล", "progress": 5, "disbursed": 0,
-        "plan_status": "เป็นไปตามแผน", "target_status": "เป็นไปตามเป้าหมาย"},
-    2: {"report_date": dt.date(2020, 11, 27), "narrative": "แต่งตั้งคณะทำงาน", "progress": Decimal("10.5"),
-        "disbursed": Decimal("1500.50"), "plan_status": "เป็นไปตามแผน", "target_status": "เป็นไปตามเป้าหมาย"},
-    3: {"report_date": dt.date(2020, 12, 22), "narrative": "ร่างแนวทาง", "progress": 15, "disbursed": 0,
-        "plan_status": "ล่าช้ากว่าแผน", "target_status": "เป็นไปตามเป้าหมาย"},
-    4: {"report_date": dt.date(2021, 1, 28), "narrative": "ลดลง", "progress": 12, "disbursed": 0,
-        "plan_status": "เป็นไปตามแผน", "target_status": "เป็นไปตามเป้าหมาย"},
-    5: {"report_date": dt.date(2021, 2, 23), "narrative": "ลืมกรอก", "disbursed": 100,
-        "plan_status": "เป็นไปตามแผน", "target_status": "เป็นไปตามเป้าหมาย"},
-    6: {"report_date": dt.date(2021, 3, 23), "narrative": "เกิน", "progress": 150, "disbursed": 0,
-        "plan_status": "เป็นไปตามแผน", "target_status": "เป็นไปตามเป้าหมาย"},
-    7: {"report_date": dt.date(2021, 5, 2), "narrative": "ผิดเดือน", "progress": 20, "disbursed": 0,
-        "plan_status": "เป็นไปตามแผน", "target_status": "เป็นไปตามเป้าหมาย"},
-    8: {"report_date": dt.date(2021, 5, 21), "narrative": "สถานะ", "progress": 20, "disbursed": 0,
-        "plan_status": "ตามแผนครับ", "target_status": "เป็นไปตามเป้าหมาย"},
-    9: {"report_date": dt.date(2021, 6, 28), "narrative": "ข้อความ", "progress": 20, "disbursed": "1,000 บาท",
-        "plan_status": "เป็นไปตามแผน", "target_status": "เป็นไปตามเป้าหมาย"},
-    10: {"report_date": dt.date(2021, 7, 27), "narrative": "เกินงบ", "progress": 50, "disbursed": 130000,
-         "plan_status": "เป็นไปตามแผน", "target_status": "ไม่เป็นไปตามเป้าหมาย", "remark": "=1+1 เป็นข้อความ"},
-}
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from helpers import text_dump, xml_parts
-from test_consolidate import mixed_inbox
+from scenarios import mixed_inbox
 
 from progress_xl.consolidate import consolidate
 from progress_xl.generate import generate_workbook

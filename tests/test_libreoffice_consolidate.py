@@ -1,7 +1,7 @@
 """The master workbook in real LibreOffice (its reviewed text dump is test_golden's, without LibreOffice)."""
 import pytest
 from helpers import cell_values, fold, formula_cells, pdf_text, same
-from test_consolidate import mixed_inbox
+from scenarios import mixed_inbox
 
 from progress_xl.consolidate import consolidate
 from progress_xl.office import convert

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from scenarios import BEHIND, CLEAN, ON, TARGET, row  # noqa: F401 - the shared scenarios
 
 from progress_xl.generate import generate_workbook
 from progress_xl.issues import CATALOG, Severity, render
@@ -16,17 +17,6 @@ from progress_xl.validate import is_accepted, validate
 
 SPEC = load_spec()
 MONTHLY, PROJECT = SPEC.sheets["monthly"], SPEC.sheets["project"]
-ON, BEHIND, TARGET = "เป็นไปตามแผน", "ล่าช้ากว่าแผน", "เป็นไปตามเป้าหมาย"
-
-
-def row(day, progress, disbursed, plan=ON, **more):
-    return {"report_date": day, "narrative": "ดำเนินการตามแผน", "progress": progress, "disbursed": disbursed,
-            "plan_status": plan, "target_status": TARGET, **more}
-
-
-#: A clean first quarter: nothing to say about it.
-CLEAN = {1: row(dt.date(2020, 10, 22), 10, 1000), 2: row(dt.date(2020, 11, 23), 20, 2000),
-         3: row(dt.date(2020, 12, 22), 30, 0)}
 
 
 def at(key, k):
