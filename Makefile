@@ -6,7 +6,7 @@ DEBS   := libreoffice-calc-nogui python3-uno fonts-thai-tlwg poppler-utils
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 OUT    ?= out
 
-.PHONY: demo demo-rollover test bench libreoffice dovecot clean
+.PHONY: demo demo-rollover test bench pictures libreoffice dovecot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,13 @@ demo-rollover: $(VENV)/.installed
 	$(BIN)/progress-xl rollover $(DEMO_ROLLOVER)/register.csv --to 2565 --ledger $(DEMO_ROLLOVER)/ledger.sqlite
 	$(BIN)/progress-xl generate $(DEMO_ROLLOVER)/register_2565.csv --fy 2565 --ledger $(DEMO_ROLLOVER)/ledger.sqlite \
 	    --out $(DEMO_ROLLOVER)/workbooks_2565
+
+# What a reader sees: the demo's blank, filled and returned workbook of one project, the last month's
+# master and its --pdf board, rendered by LibreOffice to out/pictures/*.png (70 dpi), one line per file
+# with its pages, overprinted word pairs and ### cells (progress_xl/render.py). Reuses out/demo if there.
+pictures: $(VENV)/.installed libreoffice
+	@[ -d $(OUT)/demo/months ] || $(BIN)/progress-xl demo --out $(OUT)/demo >/dev/null
+	$(BIN)/python -m progress_xl.render --demo $(OUT)/demo $(OUT)/pictures
 
 test: $(VENV)/.installed-test libreoffice dovecot
 	$(BIN)/python -m pytest

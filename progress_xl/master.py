@@ -134,14 +134,16 @@ class _Master:
         return count
 
     def finish(self, ws, table: Table, last: int) -> None:
-        """The autofilter, and what prints: the table, or nothing for a sheet kept off the paper (a print
-        area on one empty cell: LibreOffice and Excel skip an empty page)."""
+        """The autofilter, and what prints: the table (its printed columns and rows), or nothing for a sheet
+        kept off the paper (a print area on one empty cell: LibreOffice and Excel skip an empty page)."""
         end = len(table.headers) - 1
         ws.autofilter(1, 0, max(last, 2), end)
         if table.key in UNPRINTED:
             ws.print_area(0, end + 2, 0, end + 2)
-        else:
-            ws.print_area(0, 0, max(last, 1), table.column(table.printed) if table.printed else end)
+            return
+        if table.printed_rows is not None:
+            last = min(last, 1 + table.printed_rows)
+        ws.print_area(0, 0, max(last, 1), table.column(table.printed) if table.printed else end)
 
     # -- the tables ------------------------------------------------------------------------------
     def projects(self):

@@ -57,6 +57,7 @@ class Table:
     widths: dict[str, float] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
     printed: str | None = None                 # the last column a printed page shows (None: all of them)
+    printed_rows: int | None = None            # how many of the first rows print (None: all of them)
 
     def __post_init__(self) -> None:
         english = [en for _, en in self.headers]
@@ -400,7 +401,8 @@ class MasterData:
 
     def issues_table(self) -> Table:
         """Every finding, errors first (then warnings, explained warnings, reading notes), each severity in
-        the projects' order; the severity in Thai and English."""
+        the projects' order; the severity in Thai and English. The notes on how a value was read (nothing to
+        fix) are for the screen: the printed pages end before them."""
         rank = {s: i for i, s in enumerate(SEVERITIES)}
         found = sorted(((r, f) for r in self.rows if r.sub for f in r.findings),
                        key=lambda rf: rank.get(rf[1].severity, len(rank)))
@@ -409,7 +411,8 @@ class MasterData:
         return Table("issues", (("หน่วยงาน", "Agency"), ("รหัสโครงการ", "Project"), ("ไฟล์", "File"), ("รหัส", "Code"),
                                 ("ระดับ", "Severity"), ("ชีต", "Sheet"), ("ช่อง", "Cell"), ("ค่า", "Value"),
                                 ("รายละเอียด", "Thai"), ("Detail", "English")),
-                     rows, widths={"File": 22, "Severity": 12, "Sheet": 10, "Value": 14, "Thai": 40, "English": 40})
+                     rows, widths={"File": 22, "Severity": 12, "Sheet": 10, "Value": 14, "Thai": 40, "English": 40},
+                     printed_rows=sum(1 for _, f in found if f.severity != "note"))
 
     def inputs_table(self) -> Table:
         rows = [(o.name, o.sha256, State(o.place).label, o.project_code, o.detail_th, o.detail_en)

@@ -155,25 +155,66 @@ def render(workbooks: Sequence[Path], outdir: Path, dpi: int = DPI) -> list[Rend
     return [Rendered(Path(src), pdf, to_png(pdf, dpi), check(pdf)) for src, pdf in zip(workbooks, pdfs)]
 
 
+# -- the demo's pictures (make pictures) ---------------------------------------------------------
+def demo_files(workspace: Path, into: Path) -> list[Path]:
+    """What `make pictures` shows of a demo workspace, copied into `into` under the names the README uses:
+    a project's blank workbook, the same workbook filled as it came in, returned with its problems, the
+    last month's master and its `--pdf` board. The master and the board are made again from the month's
+    inbox on a copy of the ledger (as the code now writes them; the workspace stays as it was)."""
+    from .consolidate import consolidate
+    from .register import read_register
+    from .spec import load_spec
+    from .workspace import load
+    ws = load(workspace)
+    month_dir = sorted((ws.root / "months").iterdir())[-1]
+    master = next(month_dir.glob("master_*.xlsx"))
+    fy, month = (int(x) for x in master.stem.split("_")[1:3])
+    returned = sorted((month_dir / "returned").glob("*.xlsx"))[0]
+    code = returned.name.split("_")[0]
+    picked = {"blank": next(ws.root.glob(f"workbooks/*/{glob.escape(code)}_*.xlsx")),
+              "filled": next((month_dir / "inbox").glob(f"{glob.escape(code)}_*.xlsx")),
+              "returned": returned}
+    into.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ws.ledger, into / "ledger.sqlite")
+    projects = read_register(ws.register, load_spec(), fy).projects
+    consolidate(month_dir / "inbox", projects=projects, fy=fy, month=month, out_dir=into / "month",
+                ledger_path=into / "ledger.sqlite", pdf=True)
+    picked["master"] = into / "month" / master.name
+    picked["board"] = into / "month" / f"{master.stem}_summary.pdf"
+    for name, src in picked.items():
+        shutil.copyfile(src, into / f"{name}{src.suffix}")
+    return [into / f"{name}{src.suffix}" for name, src in picked.items()]
+
+
 def main(argv: list[str]) -> int:
-    """`OUTDIR FILE...`: render, print each PNG and one line per file; 1 when anything overprints."""
+    """`OUTDIR FILE...`, or `--demo WORKSPACE OUTDIR`: render, print each PNG and one line per file; 1 when
+    anything overprints."""
     from .issues import issue
-    from .issues import render as message
-    if len(argv) < 2:
-        print("usage: python -m progress_xl.render OUTDIR FILE.xlsx|FILE.pdf...", file=sys.stderr)
+    if len(argv) < 2 or (argv[0] == "--demo" and len(argv) != 3):
+        print("usage: python -m progress_xl.render OUTDIR FILE.xlsx|FILE.pdf... | --demo WORKSPACE OUTDIR",
+              file=sys.stderr)
         return 2
-    outdir, files = Path(argv[0]), [Path(a) for a in argv[1:]]
     try:
+        if argv[0] == "--demo":
+            outdir = Path(argv[2])
+            files = demo_files(Path(argv[1]), outdir / "sources")
+        else:
+            outdir, files = Path(argv[0]), [Path(a) for a in argv[1:]]
         done = render(files, outdir)
     except (OfficeError, OSError, subprocess.CalledProcessError) as e:
-        print(issue("O010", path=" ".join(map(str, files)), reason=str(e).strip()[-300:]), file=sys.stderr)
+        print(issue("O010", path=" ".join(argv[1:]), reason=str(e).strip()[-300:]), file=sys.stderr)
         return 1
     for r in done:
         print("\n".join(map(str, r.pngs)))
-        o, h, p = r.report.counts
-        th, en = message("O009", path=str(r.pdf), overlaps=o, hashes=h, pages=p)
-        print(f"{th} / {en}" + (f": {r.report.examples(3)}" if o or h else ""))
+        print(_counts(r))
     return 1 if any(r.report.overlaps or r.report.hashes for r in done) else 0
+
+
+def _counts(r: Rendered) -> str:
+    from .issues import render as message
+    o, h, p = r.report.counts
+    th, en = message("O009", path=str(r.pdf), overlaps=o, hashes=h, pages=p)
+    return f"{th} / {en}" + (f": {r.report.examples(3)}" if o or h else "")
 
 
 if __name__ == "__main__":

@@ -97,6 +97,9 @@ def test_issues_come_errors_first_with_their_severity_in_thai_and_english(month)
     order = [severity_label(s) for s in SEVERITIES]
     assert shown[0] == severity_label("error") and set(shown) > {severity_label("error"), severity_label("note")}
     assert [order.index(s) for s in shown] == sorted(order.index(s) for s in shown)
+    notes = shown.index(severity_label("note"))
+    area = openpyxl.load_workbook(run.master)[SHEETS["issues"]].print_area
+    assert area.endswith(f"$J${2 + notes}")                    # the reading notes stay on the screen
 
 
 def test_no_number_shows_in_exponent_form(month):
