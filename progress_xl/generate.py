@@ -16,7 +16,7 @@ from pathlib import Path
 from . import __version__
 from .files import atomic_write
 from .register import Project
-from .sheets import checks, hidden, instructions, monthly, print_form, project
+from .sheets import checks, hidden, instructions, monthly, print_a4, print_form, project
 from .sheets.base import Book, CheckLine, Mark
 from .sheets.twins import plain
 from .spec import TemplateSpec
@@ -90,7 +90,7 @@ class _Writer(Book):
         return monthly.write(self)
 
     def print_sheet(self) -> None:
-        print_form.write(self)
+        (print_a4 if self.fitted else print_form).write(self)
 
     def lists_sheet(self) -> None:
         hidden.lists(self)

@@ -7,6 +7,7 @@ template's own cells are read, in bounded boxes: never a sheet's used range.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import re
@@ -18,6 +19,7 @@ from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 
 from .book import Book
+from .fiscal import format_be, month_bounds
 from .issues import Issue, issue
 from .safety import Rejected, open_book, parse_errors, read_capped, time_limit
 from .selfcheck import running_total_formula, same_formula
@@ -263,7 +265,8 @@ def _choice(spec: TemplateSpec, f: FieldSpec, text: str, raw) -> Parsed:
     raise Unreadable("V004")
 
 
-def _value(spec: TemplateSpec, f: FieldSpec, cell, sheet: str, ref: str, file: str, date1904: bool) -> Value:
+def _value(spec: TemplateSpec, f: FieldSpec, cell, sheet: str, ref: str, file: str, date1904: bool,
+           near: int | None = None) -> Value:
     raw = None if cell is None else cell.value
     ctx = {"label_th": f.th, "label_en": f.en, "field": f.key}
     if raw is None or is_blank(raw):
@@ -275,13 +278,21 @@ def _value(spec: TemplateSpec, f: FieldSpec, cell, sheet: str, ref: str, file: s
     if dtype == "e" or (isinstance(raw, str) and raw.strip() in ERROR_VALUES):
         return Value(f.key, raw, None, sheet, ref, error=issue("V008", file=file, sheet=sheet, at=ref, value=raw, **ctx))
     try:
-        parsed = parse_field(f, raw, number_format=getattr(cell, "number_format", None), date1904=date1904)
+        parsed = parse_field(f, raw, number_format=getattr(cell, "number_format", None), date1904=date1904,
+                             near=near)
         if f.type == "choice" and parsed.value is not None:
             parsed = _choice(spec, f, parsed.value, raw)
     except Unreadable as exc:
         return Value(f.key, raw, None, sheet, ref, error=_at(exc.code, file, sheet, ref, raw, {**ctx, **exc.context}))
-    notes = tuple(_at(n.code, file, sheet, ref, raw, {**ctx, **n.context}) for n in parsed.notes)
+    notes = tuple(_at(n.code, file, sheet, ref, raw, {**ctx, **n.context}) for n in parsed.notes
+                  if not _as_asked(n, raw, parsed.value, cell))
     return Value(f.key, raw, parsed.value, sheet, ref, notes)
+
+
+def _as_asked(note: Note, raw, value, cell) -> bool:
+    """`22/10/2563` in a text cell (a v3 report date) is what the workbook asks for: no note to tell."""
+    return (note.code == "N001" and getattr(cell, "number_format", None) == "@" and isinstance(value, dt.date)
+            and isinstance(raw, str) and raw.strip() == format_be(value))
 
 
 def _at(code: str, file: str, sheet: str, ref: str, raw, context: dict) -> Issue:
@@ -438,7 +449,8 @@ def _read(book: Book, file: str, sha: str, history) -> Submission | Rejection:
             if f.key in columns and f.derive is None:
                 sheet, col, first = columns[f.key]
                 ref = f"{col}{first + k - 1}"
-                reports[k][f.key] = _value(spec, f, cells[sheet].get(ref), sheet, ref, file, date1904)
+                reports[k][f.key] = _value(spec, f, cells[sheet].get(ref), sheet, ref, file, date1904,
+                                           _near(project, k) if f.type == "date" else None)
     for f in spec.project_fields:           # derived: recomputed from the inputs, never read
         if f.derive == "total:disbursed":
             sheet, ref = places.get(f.key, (None, None))
@@ -456,6 +468,15 @@ def _read(book: Book, file: str, sha: str, history) -> Submission | Rejection:
             if _covers(rng, ours):
                 issues.append(issue("T006", file=file, sheet=sheet, range=rng))
     return Submission(file, sha, spec.version, project, reports, issues, loc.routes, book.saved_by)
+
+
+def _near(project: dict, k: int) -> int | None:
+    """The CE year of report k's month, from the workbook's fiscal year (reads two-digit years)."""
+    fy = project.get("fiscal_year")
+    year = fy.value if fy is not None and fy.ok else None
+    if not isinstance(year, int) or not 2400 < year < 2800:
+        return None
+    return month_bounds(year, k)[0].year
 
 
 def _into_current_schema(current: TemplateSpec, project: dict, reports: dict) -> None:

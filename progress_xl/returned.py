@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .fiscal import fiscal_year_of
+from .fiscal import fiscal_year_of, format_be
 from .values import cut_graphemes
 
 from .generate import CheckLine, Mark, generate_workbook, safe_filename
@@ -43,11 +43,17 @@ def _positions(sub: Submission) -> dict[tuple[str | None, str | None], str]:
 
 
 def write_returned(sub: Submission, findings: list[Issue], out) -> None:
-    """Write the returned workbook for `sub` to `out` (a path or a binary file object)."""
+    """Write the returned workbook for `sub` to `out` (a path or a binary file object).
+
+    Each value is written as it was read, in its own type (a date as a date, an amount as a number; a
+    v3 report date as the text it asks for, `22/10/2563`), so the workbook's self-check sees what the
+    validator saw; what could not be read is written as typed. A cell whose value was normalised keeps
+    a comment: what was typed, how it was read."""
     spec = load_spec(sub.template_version)
     project = Project({key: (v.value if v.ok else v.raw) for key, v in sub.project.items()})
     limits = {f.key: f.max_length for f in spec.fields if f.max_length}
-    reports = {k: {key: _shown(v.raw, limits.get(key)) for key, v in row.items() if v.raw is not None and v.cell}
+    reports = {k: {key: _shown(v.value if v.ok else v.raw, limits.get(key)) for key, v in row.items()
+                   if v.raw is not None and v.cell}
                for k, row in sub.reports.items()}
     where = _positions(sub)
     lines, by_cell = [], {}
@@ -55,15 +61,36 @@ def write_returned(sub: Submission, findings: list[Issue], out) -> None:
     for f in sorted(findings, key=lambda f: order.index(f.severity.value)):
         link = where.get((f.sheet, f.cell))
         lines.append(CheckLine(f.severity.value, f.code, link, f.th, f.en))
-        if link and f.severity in MARKED:
+        if link and (f.severity in MARKED or _normalised(sub, f)):
             by_cell.setdefault(link, []).append(f)
-    marks = []
-    for link, found in by_cell.items():
-        key, cell = link.split("!")
-        worst = min(found, key=lambda f: MARKED.index(f.severity))
-        comment = "\n".join(f"[{f.code}] {f.th}\n{f.en}" for f in found)
-        marks.append(Mark(key, cell, worst.severity.value, comment))
+    marks = [_mark(link, found) for link, found in by_cell.items()]
     generate_workbook(spec, project, out, reports=reports, marks=marks, checks=lines, fy=_fiscal_year(sub))
+
+
+def _mark(link: str, found: list[Issue]) -> Mark:
+    """One cell's comment, its colour that of its worst finding (a note alone: a comment, no colour)."""
+    key, cell = link.split("!")
+    marked = [f for f in found if f.severity in MARKED]
+    severity = min(marked, key=lambda f: MARKED.index(f.severity)).severity.value if marked else "note"
+    comment = "\n".join(f"[{f.code}] {f.th}\n{f.en}" for f in found)
+    return Mark(key, cell, severity, comment)
+
+
+def _normalised(sub: Submission, note: Issue) -> bool:
+    """A note on a value that the returned workbook writes otherwise than it was typed."""
+    if note.severity is not Severity.NOTE:
+        return False
+    for v in (*sub.project.values(), *(v for row in sub.reports.values() for v in row.values())):
+        if (v.sheet, v.cell) == (note.sheet, note.cell) and v.ok:
+            return _as_text(v.value) != str(v.raw).strip()
+    return False
+
+
+def _as_text(value) -> str:
+    """A value as the returned workbook's text cell shows it (dates: DD/MM/BBBB)."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return format_be(value) if isinstance(value, dt.date) else str(value)
 
 
 def _shown(raw, limit: int | None):

@@ -17,6 +17,7 @@ from typing import Callable
 
 from .fiscal import fiscal_bounds, format_be, month_bounds
 from .issues import render
+from .sheets import typed
 from .spec import FieldSpec, TemplateSpec
 
 SEPARATOR = "; "
@@ -73,60 +74,100 @@ def _date(d: dt.date) -> str:
 
 
 def row_checks(spec: TemplateSpec, fy: int, budget_ref: str, budget) -> list[Check]:
-    """Every check of one monthly row, in field order, generated from the field specs."""
-    m, checks = spec.monthly, []
+    """Every check of one monthly row, in field order, generated from the field specs.
+
+    From template v3 on, a date typed as text is checked through the locked column that reads it
+    (`be_date:<key>`), and an amount or percentage typed as text fails only when the validator could
+    not read it either (`typed.unreadable_number`): the self-check then agrees with the validator on
+    the lenient values too."""
+    checks: list[Check] = []
+    for f in spec.monthly_fields:
+        if f.is_input:
+            checks.extend(_field_checks(spec, fy, f))
+    checks.extend(_across_rows(spec, budget_ref, budget))
+    return checks
+
+
+def _getter(key: str) -> Callable[[int, dict[int, dict]], object]:
+    return lambda k, rows: rows.get(k, {}).get(key)
+
+
+def _read_as(spec: TemplateSpec, f: FieldSpec) -> FieldSpec | None:
+    """The derived field that reads field f's text (v3 dates), if any."""
+    return next((x for x in spec.monthly_fields if x.derive == f"be_date:{f.key}"), None)
+
+
+def _field_checks(spec: TemplateSpec, fy: int, f: FieldSpec) -> list[Check]:
+    col, get, out = f.column, _getter(f.key), []
+    if f.required:
+        out.append(Check("V001", f, lambda r, c=col: f"LEN(TRIM({c}{r}))=0", lambda k, rows, g=get: _blank(g(k, rows))))
+    if f.type in ("percent", "money"):
+        out.append(_unreadable_number(spec, f))
+    if f.type == "percent" and f.min is not None:
+        lo, hi = f.min, f.max
+        out.append(Check("V003", f, lambda r, c=col, lo=lo, hi=hi: f"AND(ISNUMBER({c}{r}),OR({c}{r}<{_fmt(lo)},{c}{r}>{_fmt(hi)}))",
+                         lambda k, rows, g=get, lo=lo, hi=hi: _is_number(g(k, rows)) and not lo <= _num(g(k, rows)) <= hi))
+    if f.type == "money" and f.min is not None:
+        out.append(Check("V006", f, lambda r, c=col: f"AND(ISNUMBER({c}{r}),{c}{r}<0)",
+                         lambda k, rows, g=get: _is_number(g(k, rows)) and _num(g(k, rows)) < 0))
+    if f.type == "choice":
+        values, name = spec.choice_values(f.choices), f"px_list_{f.choices}"
+        # SUMPRODUCT of an exact comparison: COUNTIF and MATCH treat * ? ~ as wildcards.
+        out.append(Check("V004", f, lambda r, c=col, n=name: f"AND(LEN(TRIM({c}{r}))>0,SUMPRODUCT(--({n}={c}{r}))=0)",
+                         lambda k, rows, g=get, vs=values: not _blank(g(k, rows)) and
+                         str(g(k, rows)).strip().casefold() not in {v.casefold() for v in vs}))
+    if f.type == "date":
+        out.extend(_date_checks(spec, fy, f))
+    return out
+
+
+def _unreadable_number(spec: TemplateSpec, f: FieldSpec) -> Check:
+    col, get = f.column, _getter(f.key)
+    if _read_as(spec, spec.field("report_date")) is None:        # v1, v2: a plain number or nothing
+        return Check("V002", f, lambda r, c=col: f"AND(LEN(TRIM({c}{r}))>0,NOT(ISNUMBER({c}{r})))",
+                     lambda k, rows, g=get: not _blank(g(k, rows)) and not _is_number(g(k, rows)))
+    return Check("V002", f, lambda r, c=col: typed.unreadable_number_condition(f"{c}{r}"),
+                 lambda k, rows, g=get: typed.unreadable_number(g(k, rows)))
+
+
+def _date_checks(spec: TemplateSpec, fy: int, f: FieldSpec) -> list[Check]:
+    """V005 (not a date), V009 (outside the fiscal year), R103 (outside the report's month): on the
+    cell itself, or from v3 on, on the column that reads its text."""
     first, last = fiscal_bounds(fy)
     first_s, last_s = _serial(first), _serial(last)
+    parsed = _read_as(spec, f)
+    typed_col, get = f.column, _getter(f.key)
+    col, value = (parsed.column, _getter(parsed.key)) if parsed else (f.column, get)
+    if parsed:
+        v005 = Check("V005", f, lambda r: f"AND(LEN(TRIM({typed_col}{r}))>0,NOT(ISNUMBER({col}{r})))",
+                     lambda k, rows: not _blank(get(k, rows)) and not _is_number(value(k, rows)))
+    else:
+        v005 = Check("V005", f, lambda r: f"AND(LEN(TRIM({col}{r}))>0,NOT(ISNUMBER({col}{r})))",
+                     lambda k, rows: not _blank(get(k, rows)) and not _is_number(get(k, rows)))
+    v009 = Check("V009", f, lambda r: f"AND(ISNUMBER({col}{r}),OR({col}{r}<{_date(first)},{col}{r}>{_date(last)}))",
+                 lambda k, rows: _is_number(value(k, rows)) and not first_s <= _serial(value(k, rows)) <= last_s,
+                 (format_be(first), format_be(last)))
+    r103 = Check("R103", f, lambda r: _month_condition(spec, fy, col, r),
+                 lambda k, rows: _is_number(value(k, rows)) and first_s <= _serial(value(k, rows)) <= last_s
+                 and not _in_month(fy, k, value(k, rows)))
+    return [v005, v009, r103]
 
-    def ref(f, r):
-        return f"{f.column}{r}"
 
-    for f in spec.monthly_fields:
-        if not f.is_input:
-            continue
-        col = f.column
-        get = (lambda key: lambda k, rows: rows.get(k, {}).get(key))(f.key)
-        if f.required:
-            checks.append(Check("V001", f, lambda r, c=col: f"LEN(TRIM({c}{r}))=0",
-                                lambda k, rows, g=get: _blank(g(k, rows))))
-        if f.type in ("percent", "money", "date"):
-            code = "V005" if f.type == "date" else "V002"
-            checks.append(Check(code, f, lambda r, c=col: f"AND(LEN(TRIM({c}{r}))>0,NOT(ISNUMBER({c}{r})))",
-                                lambda k, rows, g=get: not _blank(g(k, rows)) and not _is_number(g(k, rows))))
-        if f.type == "percent" and f.min is not None:
-            lo, hi = f.min, f.max
-            checks.append(Check("V003", f, lambda r, c=col, lo=lo, hi=hi: f"AND(ISNUMBER({c}{r}),OR({c}{r}<{_fmt(lo)},{c}{r}>{_fmt(hi)}))",
-                                lambda k, rows, g=get, lo=lo, hi=hi: _is_number(g(k, rows)) and not lo <= _num(g(k, rows)) <= hi))
-        if f.type == "money" and f.min is not None:
-            checks.append(Check("V006", f, lambda r, c=col: f"AND(ISNUMBER({c}{r}),{c}{r}<0)",
-                                lambda k, rows, g=get: _is_number(g(k, rows)) and _num(g(k, rows)) < 0))
-        if f.type == "choice":
-            values = spec.choice_values(f.choices)
-            name = f"px_list_{f.choices}"
-            # SUMPRODUCT of an exact comparison: COUNTIF and MATCH treat * ? ~ as wildcards.
-            checks.append(Check("V004", f, lambda r, c=col, n=name: f"AND(LEN(TRIM({c}{r}))>0,SUMPRODUCT(--({n}={c}{r}))=0)",
-                                lambda k, rows, g=get, vs=values: not _blank(g(k, rows)) and
-                                str(g(k, rows)).strip().casefold() not in {v.casefold() for v in vs}))
-        if f.type == "date":
-            checks.append(Check("V009", f, lambda r, c=col: f"AND(ISNUMBER({c}{r}),OR({c}{r}<{_date(first)},{c}{r}>{_date(last)}))",
-                                lambda k, rows, g=get: _is_number(g(k, rows)) and not first_s <= _serial(g(k, rows)) <= last_s,
-                                (format_be(first), format_be(last))))
-            checks.append(Check("R103", f, lambda r, c=col: _month_condition(spec, fy, c, r),
-                                lambda k, rows, g=get: _is_number(g(k, rows)) and first_s <= _serial(g(k, rows)) <= last_s
-                                and not _in_month(fy, k, g(k, rows))))
+def _across_rows(spec: TemplateSpec, budget_ref: str, budget) -> list[Check]:
+    """R101 (cumulative progress fell) and R102 (disbursed to date over the budget)."""
     progress, disbursed = spec.field("progress"), spec.field("disbursed")
-    p, d, top = progress.column, disbursed.column, m.first_row
-    checks.append(Check("R101", progress,
-                        lambda r: "FALSE" if r == top else f"AND(ISNUMBER({p}{r}),COUNT({p}${top}:{p}{r - 1})>0,{p}{r}<MAX({p}${top}:{p}{r - 1}))",
-                        lambda k, rows: _is_number(rows.get(k, {}).get("progress")) and any(
-                            _is_number(rows.get(j, {}).get("progress")) and _num(rows[j]["progress"]) > _num(rows[k]["progress"])
-                            for j in range(1, k))))
-    checks.append(Check("R102", disbursed,
-                        lambda r: f"AND(ISNUMBER({budget_ref}),SUM({d}${top}:{d}{r})>{budget_ref})",
-                        lambda k, rows: _is_number(budget) and sum(
-                            (_num(rows.get(j, {}).get("disbursed")) for j in range(1, k + 1)
-                             if _is_number(rows.get(j, {}).get("disbursed"))), Decimal(0)) > _num(budget)))
-    return checks
+    p, d, top = progress.column, disbursed.column, spec.monthly.first_row
+    r101 = Check("R101", progress,
+                 lambda r: "FALSE" if r == top else f"AND(ISNUMBER({p}{r}),COUNT({p}${top}:{p}{r - 1})>0,{p}{r}<MAX({p}${top}:{p}{r - 1}))",
+                 lambda k, rows: _is_number(rows.get(k, {}).get("progress")) and any(
+                     _is_number(rows.get(j, {}).get("progress")) and _num(rows[j]["progress"]) > _num(rows[k]["progress"])
+                     for j in range(1, k)))
+    r102 = Check("R102", disbursed,
+                 lambda r: f"AND(ISNUMBER({budget_ref}),SUM({d}${top}:{d}{r})>{budget_ref})",
+                 lambda k, rows: _is_number(budget) and sum(
+                     (_num(rows.get(j, {}).get("disbursed")) for j in range(1, k + 1)
+                      if _is_number(rows.get(j, {}).get("disbursed"))), Decimal(0)) > _num(budget))
+    return [r101, r102]
 
 
 def _month_condition(spec: TemplateSpec, fy: int, col: str, r: int) -> str:

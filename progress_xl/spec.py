@@ -24,7 +24,8 @@ TYPES = frozenset({"text", "longtext", "code", "year", "int", "date", "money", "
 #: derivation -> (its section, the type its field must have)
 DERIVES = {"report_no": ("monthly", "int"), "month_label": ("monthly", "text"),
            "running_total:disbursed": ("monthly", "money"), "self_check": ("monthly", "text"),
-           "total:disbursed": ("project", "money")}
+           "total:disbursed": ("project", "money"),
+           "be_date:report_date": ("monthly", "date")}     # v3: the typed date text, read as a date
 #: type -> the constraints a field of that type may carry: each is checked by generate (data
 #: validation), the self-check and the validator, or refused here rather than silently ignored.
 CONSTRAINTS = {"percent": {"min", "max"}, "money": {"min"}, "int": {"min", "max"}, "year": {"min", "max"},

@@ -194,8 +194,12 @@ EXCEL_EPOCH_1900 = dt.date(1899, 12, 30)
 EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
 
 
-def _year(year: int, two_digit: bool) -> tuple[int, bool]:
-    """CE year, and whether it was read from a Buddhist-era year."""
+def _year(year: int, two_digit: bool, near: int | None = None) -> tuple[int, bool]:
+    """CE year, and whether it was read from a Buddhist-era year. A two-digit year is BE or CE,
+    whichever is nearer `near` (the CE year of the report's month, when known; a tie is BE)."""
+    if two_digit and near is not None:
+        be = abs(year + 2500 - BE_OFFSET - near) <= abs(year + 2000 - near)
+        return (year + 2500 - BE_OFFSET, True) if be else (year + 2000, False)
     if two_digit:                      # `22/10/63`: Thai short years are BE (2563)
         year += 2500 if year >= 40 else 2000
     if year > 2400:
@@ -210,13 +214,13 @@ def _make_date(year: int, month: int, day: int) -> dt.date:
         raise Unreadable("V005") from None
 
 
-def _text_date(text: str) -> tuple[dt.date, bool]:
+def _text_date(text: str, near: int | None = None) -> tuple[dt.date, bool]:
     if m := _ISO_DATE.fullmatch(text):
         year, be = _year(int(m[1]), False)
         return _make_date(year, int(m[2]), int(m[3])), be
     if m := _NUMERIC_DATE.fullmatch(text):
         day, month = int(m[1]), int(m[2])
-        year, be = _year(int(m[3]), len(m[3]) == 2)
+        year, be = _year(int(m[3]), len(m[3]) == 2, near)
         if month > 12:                 # 10/22/2020 is month-first; day-first is never guessed otherwise
             raise Unreadable("V013")
         return _make_date(year, month, day), be
@@ -224,7 +228,7 @@ def _text_date(text: str) -> tuple[dt.date, bool]:
         month = _MONTH_NAMES.get(m[2].lower().rstrip(","))
         if month is None:
             raise Unreadable("V005")
-        year, be = _year(int(m[3]), len(m[3]) == 2)
+        year, be = _year(int(m[3]), len(m[3]) == 2, near)
         return _make_date(year, month, int(m[1])), be
     raise Unreadable("V005")
 
@@ -234,12 +238,21 @@ def from_serial(serial: float, date1904: bool = False) -> dt.date:
     return epoch + dt.timedelta(days=int(serial))
 
 
-def parse_date(raw, *, date1904: bool = False) -> Parsed:
-    """A CE date from a real date, a serial number, or text in BE or CE, Thai or English."""
+_TWO_DIGIT_YEAR = re.compile(r"(?<!\d)(\d{2})\s*$")
+
+
+def parse_date(raw, *, date1904: bool = False, near: int | None = None) -> Parsed:
+    """A CE date from a real date, a serial number, or text in BE or CE, Thai or English. `near`, the
+    CE year of the report's month, reads a two-digit year (`22/10/63`, `22/10/20`) and a date a
+    client made of one (LibreOffice stores `22/10/63` as 1963) with a note."""
     if is_blank(raw):
         return Parsed(None)
     if isinstance(raw, dt.datetime):
         raw = raw.date()
+    if isinstance(raw, dt.date) and near is not None and _short_year_date(raw, near):
+        fixed = _make_date(raw.year - 1900 + 2500 - BE_OFFSET, raw.month, raw.day)
+        return Parsed(fixed, (Note("N016", {"year": raw.year, "typed": f"{raw.year % 100:02d}",
+                                            "value_th": format_be_long(fixed), "value_en": fixed.isoformat()}),))
     if isinstance(raw, dt.date):
         if raw.year > 2400:            # a BE year typed into a date cell is stored as CE 2563
             fixed = _make_date(raw.year - BE_OFFSET, raw.month, raw.day)
@@ -253,9 +266,18 @@ def parse_date(raw, *, date1904: bool = False) -> Parsed:
         return parse_date(day) if day.year > 2400 else Parsed(
             day, (Note("N001", {"raw": str(raw), "value_th": format_be_long(day), "value_en": day.isoformat()}),))
     text = clean_text(ascii_digits(str(raw)))
-    day, _ = _text_date(text)
-    return Parsed(day, (Note("N001", {"raw": str(raw), "value_th": format_be_long(day),
-                                      "value_en": day.isoformat()}),))
+    day, _ = _text_date(text, near)
+    context = {"raw": str(raw), "value_th": format_be_long(day), "value_en": day.isoformat()}
+    if near is not None and (short := _TWO_DIGIT_YEAR.search(text)) and not _ISO_DATE.fullmatch(text):
+        return Parsed(day, (Note("N015", {**context, "typed": short[1], "year_th": str(day.year + BE_OFFSET),
+                                          "year_en": str(day.year)}),))
+    return Parsed(day, (Note("N001", context),))
+
+
+def _short_year_date(day: dt.date, near: int) -> bool:
+    """A date in 1930-1999 that a two-digit BE year typed into a date cell became (Excel and
+    LibreOffice read `63` as 1963): as BE 2563 it falls within a year of the report's month."""
+    return 1930 <= day.year <= 1999 and abs(day.year - 1900 + 2500 - BE_OFFSET - near) <= 1
 
 
 # -- identity: project codes, template versions, phones ------------------------------------------
@@ -417,15 +439,17 @@ PHONE_KEYS = frozenset({"responsible_phone"})     # typed "text" in the spec; re
 _FREE_TEXT = frozenset({"text", "longtext", "email"})      # may open with an apostrophe
 
 
-def parse_field(f, raw, *, number_format: str | None = None, date1904: bool = False) -> Parsed:
+def parse_field(f, raw, *, number_format: str | None = None, date1904: bool = False,
+                near: int | None = None) -> Parsed:
     """A spec field's value (`f` has `.key` and `.type`): by its type, and by its key where the
-    spec's types say too little (phones)."""
+    spec's types say too little (phones). `near`: the CE year of a report's month (dates)."""
     if f.key in PHONE_KEYS:
         return parse_phone(raw)
-    return parse_typed(f.type, raw, number_format=number_format, date1904=date1904)
+    return parse_typed(f.type, raw, number_format=number_format, date1904=date1904, near=near)
 
 
-def parse_typed(type_: str, raw, *, number_format: str | None = None, date1904: bool = False) -> Parsed:
+def parse_typed(type_: str, raw, *, number_format: str | None = None, date1904: bool = False,
+                near: int | None = None) -> Parsed:
     """Dispatch on a spec field type: the one place a cell or register value becomes a value."""
     if is_blank(raw):
         return Parsed(None)
@@ -433,13 +457,13 @@ def parse_typed(type_: str, raw, *, number_format: str | None = None, date1904: 
     if isinstance(raw, str) and raw.startswith("'"):
         quoted = drop_quote_prefix(raw, always=type_ not in _FREE_TEXT)
         raw, notes = quoted.value, quoted.notes
-    parsed = _by_type(type_, raw, number_format, date1904)
+    parsed = _by_type(type_, raw, number_format, date1904, near)
     return Parsed(parsed.value, notes + parsed.notes) if notes else parsed
 
 
-def _by_type(type_: str, raw, number_format: str | None, date1904: bool) -> Parsed:
+def _by_type(type_: str, raw, number_format: str | None, date1904: bool, near: int | None = None) -> Parsed:
     if type_ == "date":
-        return parse_date(raw, date1904=date1904)
+        return parse_date(raw, date1904=date1904, near=near)
     if type_ == "money":
         return parse_money(raw)
     if type_ == "percent":

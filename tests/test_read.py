@@ -69,7 +69,10 @@ def test_dates(blank, raw, expected):
     v = report(read_ok(typed(blank, {at("report_date"): raw})), 1, "report_date")
     assert v.value == expected and v.error is None
     # every coercion explains itself; a serial in a date-formatted cell is a real date to the client
-    assert bool(v.notes) == (isinstance(raw, str) or raw == dt.datetime(2563, 10, 22))
+    # (from v3 on the report date is a text cell: a number there is read as a serial, with a note)
+    # and the form a v3 text cell asks for, `22/10/2563`, is no coercion
+    assert bool(v.notes) == ((isinstance(raw, str) and not (raw == "22/10/2563" and SPEC.version >= 3))
+                             or raw == dt.datetime(2563, 10, 22) or (raw == 44126 and SPEC.version >= 3))
     if raw == dt.datetime(2563, 10, 22):
         assert v.notes[0].code == "N002"
 

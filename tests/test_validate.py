@@ -156,7 +156,8 @@ from progress_xl.review import review_file  # noqa: E402
 
 
 def _read_values(sub):
-    return ({(k, key): (v.value, v.raw) for k, row in sub.reports.items() for key, v in row.items()},
+    """What was read (the returned workbook writes each value as read, so what was typed may differ)."""
+    return ({(k, key): v.value for k, row in sub.reports.items() for key, v in row.items()},
             {key: v.value for key, v in sub.project.items()})
 
 
@@ -174,7 +175,9 @@ def test_returned_workbook_reads_back_to_the_same_values_and_findings(returned):
     assert isinstance(back, Submission)
     assert _read_values(back) == _read_values(review.submission)
     again = validate(back, today=dt.date(2021, 8, 1))
-    assert [(f.code, f.cell) for f in again] == [(f.code, f.cell) for f in review.findings]
+    # the same findings; the notes on how a typed value was read are gone with the typing
+    assert [(f.code, f.cell) for f in again] == [(f.code, f.cell) for f in review.findings
+                                                 if f.severity is not Severity.NOTE]
 
 
 def test_returned_workbook_marks_each_problem_on_its_cell(returned):

@@ -14,6 +14,7 @@ from ..layout import Formats, workbook
 from ..register import Project
 from ..selfcheck import Check, row_checks
 from ..spec import FieldSpec, TemplateSpec, rowcol
+from .rows import GrowingSheet
 from .twins import absolute, is_num, num, plain, quote
 
 
@@ -39,6 +40,7 @@ class CheckLine:
 SEVERITY_LABEL = {"error": "ข้อผิดพลาด / error", "warning": "คำเตือน / warning",
                   "explained": "ชี้แจงแล้ว / explained", "note": "หมายเหตุ / note"}
 MARK_STYLE = {"error": "bad", "warning": "warn"}            # anything else: "explained"
+WARN_V3 = {"bg_color": "#F4B183", "font_color": "#5C2800"}    # v3: an orange no one takes for the input yellow
 STYLE_SUFFIX = {"date": "_date", "money": "_money", "percent": "_percent", "year": "_int"}
 
 
@@ -59,7 +61,11 @@ class Book:
             "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
             "default_format_properties": {"font_name": spec.font, "font_size": spec.font_size},
             "in_memory": True, "nan_inf_to_errors": True})     # an absurd sum shows #NUM!, as Excel would
+        self.wb.worksheet_class = GrowingSheet     # rows that grow as the agency types (v3 asks for them)
         self.fmt = Formats(self.wb, spec.font, spec.font_size)
+        self.fitted = spec.version >= 3               # v3: heights from text and font, typed dates, A4 blocks
+        self.typed_dates = {f.derive.split(":", 1)[1] for f in spec.monthly_fields
+                            if f.derive and f.derive.startswith("be_date:")}       # date inputs kept as text
         self.generated = generated or dt.datetime.combine(fiscal_bounds(self.fy)[0], dt.time())
         self.names = spec.sheets
         self.proj_ref = {f.key: f"{quote(self.names['project'])}!{absolute(f.at_cell)}" for f in spec.project_fields}
@@ -114,6 +120,9 @@ class Book:
             return dict(validate="decimal", criteria=">=", value=f.min or 0, error_type="stop")
         if f.type in ("int", "year") and (f.min is not None or f.max is not None):
             return _whole(f)
+        if f.key in self.typed_dates:
+            # v3: a text cell (whatever is typed stays as typed); the column beside it reads it
+            return dict(validate="any")
         if f.type == "date":
             # A warning, not a stop: a BE year typed in LibreOffice is stored 543 years late,
             # and the reader maps it back with a note instead of losing the entry.
@@ -139,10 +148,18 @@ class Book:
     def marks_on(self, ws, sheet_key: str) -> None:
         """A returned workbook's findings on their cells: coloured by severity, with a comment."""
         for mark in (x for x in self.marks if x.sheet_key == sheet_key):
-            ws.conditional_format(mark.cell, {"type": "no_errors", "format": self.fmt(MARK_STYLE.get(mark.severity,
-                                                                                                     "explained"))})
+            if mark.severity == "note":          # a value written otherwise than typed: the comment says how
+                ws.write_comment(mark.cell, mark.comment, {"x_scale": 2.5, "y_scale": 2,
+                                                           "font_name": self.spec.font, "font_size": 12})
+                continue
+            ws.conditional_format(mark.cell, {"type": "no_errors",
+                                              "format": self.style(MARK_STYLE.get(mark.severity, "explained"))})
             ws.write_comment(mark.cell, mark.comment, {"x_scale": 2.5, "y_scale": 2,
                                                        "font_name": self.spec.font, "font_size": 12})
+
+    def style(self, name: str):
+        """A named format; from v3 on the warning colour stands apart from the input yellow."""
+        return self.fmt(name, **WARN_V3) if self.fitted and name == "warn" else self.fmt(name)
 
     def total_cell(self, key: str) -> str:
         """The cell of the monthly block's total row in field `key`'s column."""

@@ -37,7 +37,7 @@ def write(b: Book):
 def _line(b: Book, ws, r: int, number: int, line) -> None:
     f, sheets = b.fmt, b.spec.sheets
     ws.write_number(r, 0, number, f("fixed"))
-    ws.write_string(r, 1, SEVERITY_LABEL[line.severity], f(SEVERITY_STYLE.get(line.severity, "plain")))
+    ws.write_string(r, 1, SEVERITY_LABEL[line.severity], b.style(SEVERITY_STYLE.get(line.severity, "plain")))
     ws.write_string(r, 2, line.code, f("fixed_text"))
     if line.link:
         key, cell = line.link.split("!")

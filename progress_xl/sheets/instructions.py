@@ -1,15 +1,25 @@
 """The instructions sheet: how to fill the workbook, what the statuses mean, whom to ask."""
 from __future__ import annotations
 
+from . import rows
 from .base import Book
+
+WIDTH = 100
+STYLE_SIZE = {"title": 18, "heading": 16}
+DATES_V3 = ("text", "3. วันที่รายงาน: พิมพ์แบบที่คุ้นเคย เช่น 22/10/2563 หรือ 22/10/63 หรือ 22 ต.ค. 2563 (ปี พ.ศ.) ช่องนี้เก็บตามที่พิมพ์ "
+                    "ช่องถัดไป 'วันที่รายงาน (อ่านได้)' แสดงวันที่ที่อ่านได้เป็น พ.ศ. ให้ตรวจว่าตรงกับที่ตั้งใจ\n"
+                    "   Report date: type it as usual, e.g. 22/10/2563, 22/10/63 or 22 ต.ค. 2563 (Buddhist-era year). The cell keeps "
+                    "what you type; the next column, 'Report date (as read)', shows the date read from it in BE: check it is the one you meant.")
 
 
 def write(b: Book) -> None:
     s, p = b.spec, b.project
     ws = b.sheet("instructions")
     ws.set_column("A:A", 4)
-    ws.set_column("B:B", 100)
+    ws.set_column("B:B", WIDTH)
     lines = _how_to_fill(b)
+    if b.fitted:
+        lines = [DATES_V3 if text.startswith("3. ") else (style, text) for style, text in lines]
     for name in s.choices:
         for c in s.choices[name]:
             lines.append(("text", f"• {c.value} / {c.en}"))
@@ -21,7 +31,9 @@ def write(b: Book) -> None:
     ]
     for row, (style, text) in enumerate(lines):
         ws.write_string(row, 1, text, b.fmt(style))
-        if "\n" in text:
+        if b.fitted:        # every wrapped line counted, in the style's size
+            ws.set_row(row, rows.height(text, WIDTH, STYLE_SIZE.get(style, s.font_size), s.row_height))
+        elif "\n" in text:
             ws.set_row(row, s.row_height * (text.count("\n") + 1))
     ws.hide_gridlines(2)
     ws.fit_to_pages(1, 0)

@@ -3,15 +3,19 @@ validation from the spec), running totals, a self-check per row (reading the hid
 the spec declares) and for the whole workbook, and the total row."""
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
-from ..fiscal import month_label
+from ..fiscal import format_be, month_bounds, month_label
 from ..layout import column_width, row_height
 from ..selfcheck import (problems_formula, problems_value, row_formula, row_value, running_total_formula,
                          workbook_formula, workbook_value)
 from ..spec import column_index, column_letter, rowcol
+from . import rows, typed
 from .base import Book
-from .twins import absolute, amount, fixed, is_num, lit, num, quote
+from .twins import EPOCH, absolute, amount, fixed, is_num, lit, num, quote
+
+LONG_TEXT_PT = 12           # v3: the narrative and remark in 12 pt, so 2,200 characters fit in 409 pt
 
 
 def write(b: Book):
@@ -72,9 +76,24 @@ def _inputs(b: Book, ws) -> dict[int, dict]:
             elif x.derive == "month_label":
                 b.ok(ws.write_string(r, ci, month_label(b.fy, k), f("fixed_text")))
             elif x.is_input:
-                written[k][x.key] = values.get(x.key)
-                b.write_value(ws, r, ci, written[k][x.key], f(b.input_style(x)))
+                written[k][x.key] = _as_written(b, x, values.get(x.key))
+                b.write_value(ws, r, ci, written[k][x.key], _input_format(b, x))
     return written
+
+
+def _as_written(b: Book, x, value):
+    """v3 writes a report date as the text the agency is asked to type (its column reads it)."""
+    if b.fitted and x.key in b.typed_dates and isinstance(value, dt.date):
+        return format_be(value.date() if isinstance(value, dt.datetime) else value)
+    return value
+
+
+def _input_format(b: Book, x):
+    if b.fitted and x.key in b.typed_dates:
+        return b.fmt("input", num_format="@")            # text: no client reads a BE year as CE
+    if b.fitted and x.type == "longtext":
+        return b.fmt("input", font_size=LONG_TEXT_PT)
+    return b.fmt(b.input_style(x))
 
 
 def _derived(b: Book, ws, widths: dict) -> list[str]:
@@ -83,6 +102,9 @@ def _derived(b: Book, ws, widths: dict) -> list[str]:
     s, m, written, rows_values = b.spec, b.spec.monthly, b.written, []
     helper = m.helper_column
     ws.set_column(f"{helper}:{helper}", None, None, {"hidden": True})
+    if b.typed_dates:
+        h1, h2 = date_helpers(s)
+        ws.set_column(f"{h1}:{h2}", None, None, {"hidden": True})
     for k in range(1, m.rows + 1):
         r = m.row_of(k)
         for x in s.monthly_fields:
@@ -90,17 +112,45 @@ def _derived(b: Book, ws, widths: dict) -> list[str]:
             if x.derive == "running_total:disbursed":
                 b.ok(ws.write_formula(r - 1, ci, running_total_formula(s, r), b.fmt("formula_money"),
                                       _running_total(written, k)))
+            elif x.derive and x.derive.startswith("be_date:"):
+                _date_read(b, ws, x, k, r)
             elif x.derive == "self_check":
                 value = row_value(s, b.checks, k, written)
                 rows_values.append(value)
                 b.ok(ws.write_formula(r - 1, ci, row_formula(s, r, helper), b.fmt("check"), value))
                 b.ok(ws.write_formula(r - 1, column_index(helper), problems_formula(b.checks, r), None,
                                       problems_value(b.checks, k, written)))
+        if b.fitted:
+            ws.grow(r - 1, max(rows.height(written[k].get(x.key), widths[x.key], LONG_TEXT_PT, s.row_height)
+                               for x in s.monthly_fields if x.type == "longtext"))
+            continue
         longest = max((str(written[k].get(x.key) or "") for x in s.monthly_fields if x.type == "longtext"),
                       key=len, default="")
         if longest:
             ws.set_row(r - 1, row_height(longest, widths["narrative"], s.row_height))
     return rows_values
+
+
+def _date_read(b: Book, ws, x, k: int, r: int) -> None:
+    """The typed date read by formula (two hidden helpers normalise the text first), shown in BE."""
+    source = b.spec.field(x.derive.split(":", 1)[1])
+    h1, h2 = date_helpers(b.spec)
+    text = b.written[k].get(source.key)
+    year = month_bounds(b.fy, k)[0].year
+    one = typed.stage_1(text)
+    b.ok(ws.write_formula(r - 1, column_index(h1), typed.stage_1_formula(f"{source.column}{r}"), None, one))
+    b.ok(ws.write_formula(r - 1, column_index(h2), typed.stage_2_formula(f"{h1}{r}"), None, typed.stage_2(one)))
+    day = typed.date_value(text, year)
+    b.written[k][x.key] = day
+    cached = "" if day is None else (day - EPOCH).days
+    b.ok(ws.write_formula(r - 1, column_index(x.column), typed.date_formula(f"{source.column}{r}", f"{h2}{r}", year),
+                          b.fmt("value_date", bg_color="#F2F2F2"), cached))
+
+
+def date_helpers(spec) -> tuple[str, str]:
+    """The two hidden columns right of the helper column that read a typed date (v3)."""
+    c = column_index(spec.monthly.helper_column)
+    return column_letter(c + 1), column_letter(c + 2)
 
 
 def _running_total(written: dict[int, dict], k: int):
@@ -113,8 +163,11 @@ def _running_total(written: dict[int, dict], k: int):
 def _totals(b: Book, ws) -> None:
     s, m, f, written = b.spec, b.spec.monthly, b.fmt, b.written
     tr = m.total_row - 1
-    ws.write_string(tr, 0, "รวม / Total", f("total"))
-    ws.write_blank(tr, 1, None, f("total"))
+    if b.fitted:        # the label within its border: over the number, month and date columns
+        ws.merge_range(tr, 0, tr, column_index(s.field("progress").at_column) - 1, "รวม / Total", f("total"))
+    else:
+        ws.write_string(tr, 0, "รวม / Total", f("total"))
+        ws.write_blank(tr, 1, None, f("total"))
     d, e = s.field("disbursed").column, s.field("progress").column
     total = sum((amount(w.get("disbursed")) for w in written.values() if is_num(w.get("disbursed"))), Decimal(0))
     top = max((amount(w.get("progress")) for w in written.values() if is_num(w.get("progress"))), default=0)
