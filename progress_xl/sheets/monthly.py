@@ -15,6 +15,7 @@ from . import rows, typed
 from .base import Book
 from .twins import EPOCH, absolute, amount, fixed, is_num, lit, num, quote
 
+CHECK_PT = 12               # the self-check's size (layout's "check" style)
 LONG_TEXT_PT = 12           # v3: the narrative and remark in 12 pt, so 2,200 characters fit in 409 pt
 
 
@@ -120,9 +121,11 @@ def _derived(b: Book, ws, widths: dict) -> list[str]:
                 b.ok(ws.write_formula(r - 1, ci, row_formula(s, r, helper), b.fmt("check"), value))
                 b.ok(ws.write_formula(r - 1, column_index(helper), problems_formula(b.checks, r), None,
                                       problems_value(b.checks, k, written)))
-        if b.fitted:
-            ws.grow(r - 1, max(rows.height(written[k].get(x.key), widths[x.key], LONG_TEXT_PT, s.row_height)
-                               for x in s.monthly_fields if x.type == "longtext"))
+        if b.fitted:        # the longest text of the row: its narrative, remark or self-check
+            check = s.field("check")
+            ws.grow(r - 1, max([rows.height(written[k].get(x.key), widths[x.key], LONG_TEXT_PT, s.row_height)
+                                for x in s.monthly_fields if x.type == "longtext"]
+                               + [rows.height(rows_values[-1], widths[check.key], CHECK_PT, s.row_height)]))
             continue
         longest = max((str(written[k].get(x.key) or "") for x in s.monthly_fields if x.type == "longtext"),
                       key=len, default="")
