@@ -5,16 +5,19 @@ as a subprocess:
 
     /usr/bin/python3 tests/lo_type.py --locale th-TH IN.xlsx OUT.xlsx "Sheet!C10=22/10/2563" ...
 
-Each cell is selected through the controller and `.uno:EnterString` is dispatched: exactly what
-typing into the input line and pressing Enter does, so the locale's number and date recognition
-and the sheet protection act (`XCell.setFormula` would bypass both). The locale is written into a
+Each text is given to the cell as its local input (the `FormulaLocal` property): the locale's number
+and date recognition and the cell's number format act as on the input line (it reproduces the typed
+matrix of shared/LIBREOFFICE.md in th-TH and en-US), and a locked cell of a protected sheet refuses it
+(`XCell.setFormula` would parse in English and ignore the protection). `--dispatch` types through the
+input line itself (the cell selected, `.uno:EnterString` dispatched). The locale is written into a
 fresh profile before soffice starts (changed later, LibreOffice ignores it for Thai digits).
 
 Headless LibreOffice 7.4 here aborts (SIGABRT from a timer) about 0.36 s after the first entry typed
-into a hidden document, unless the document is closed first. So soffice types for a short while from
-the first entry, saves and closes the document at once, and opens the saved file to go on. A soffice
-that dies before the file is saved is replaced (its whole process group killed) and the same cells
-typed again, for half the time. Every soffice runs in its own process group, killed whole when its batch ends, so no
+through the input line into a hidden document, unless the document is closed first (setting
+`FormulaLocal` starts no such timer). So with `--dispatch` soffice types for a short while from the
+first entry, saves and closes the document at once, and opens the saved file to go on; on a busy machine
+saving alone can take longer than that. Either way, a soffice that dies before the file is saved is
+replaced (its whole process group killed) and the same cells entered again (typed for half the time). Every soffice runs in its own process group, killed whole when its batch ends, so no
 soffice.bin is left behind.
 Prints a JSON report {"typed": [...], "refused": [...], "restarts": N}; exit 3 when a cell refused its
 input, 2 when LibreOffice kept dying.
@@ -89,6 +92,25 @@ def connect(pipe: str, proc, timeout: float = 60):
             time.sleep(0.05)
 
 
+def enter_local(doc, cells: list[tuple[str, str]]) -> list[tuple[str, dict]]:
+    """Each text as the cell's local input (`FormulaLocal`): the locale's number and date recognition and
+    the cell's format act as on the input line (the measured matrix of shared/LIBREOFFICE.md: under
+    th-TH `22/10/2563` is the date 2563-10-22 CE, `๑๒๒,๘๐๐` is 122800; under en-US both stay text; a
+    text cell keeps any text), and a locked cell of a protected sheet refuses it."""
+    done = []
+    for ref, text in cells:
+        name, cell = ref.rsplit("!", 1)
+        sheet = doc.Sheets.getByName(name.strip("'"))
+        target = sheet.getCellRangeByName(cell)
+        before = target.getFormula()
+        if not (sheet.isProtected() and target.CellProtection.IsLocked):
+            target.setPropertyValue("FormulaLocal", text)
+        after = target.getFormula()
+        refused = sheet.isProtected() and target.CellProtection.IsLocked and after == before
+        done.append(("refused" if refused else "typed", {"cell": ref, "text": text, "stored": after}))
+    return done
+
+
 def type_cells(ctx, doc, cells: list[tuple[str, str]], budget: float) -> list[tuple[str, dict]]:
     """Type cells until `budget` seconds have passed since the first entry (at least one cell)."""
     controller = doc.getCurrentController()
@@ -149,7 +171,7 @@ class Office:
             self.ctx = connect(pipe, self.proc)
             self.desktop = self.ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", self.ctx)
 
-    def batch(self, src: Path, dst: Path, cells: list[tuple[str, str]], budget: float) -> list[tuple[str, dict]]:
+    def batch(self, src: Path, dst: Path, cells: list[tuple[str, str]], budget: float | None) -> list[tuple[str, dict]]:
         """Open `src`, type what fits in `budget`, save to `dst` and close at once (before the abort's
         timer fires: a closed document takes it with it); raises Died."""
         try:
@@ -159,7 +181,11 @@ class Office:
                 prop("InteractionHandler", Quiet())))
             if doc is None:
                 raise Died("the document did not open")
-            done = type_cells(self.ctx, doc, cells, budget) if cells else []
+            if budget is None:
+                done = enter_local(doc, cells)
+                doc.calculateAll()
+            else:
+                done = type_cells(self.ctx, doc, cells, budget) if cells else []
             doc.storeToURL(dst.resolve().as_uri(), (prop("FilterName", "Calc MS Excel 2007 XML"),))
             doc.close(True)
             return done
@@ -173,7 +199,7 @@ class Office:
             raise
 
 
-def run(src: Path, dst: Path, cells: list[tuple[str, str]], locale: str, budget: float) -> dict:
+def run(src: Path, dst: Path, cells: list[tuple[str, str]], locale: str, budget: float | None) -> dict:
     report = {"typed": [], "refused": [], "restarts": 0, "documents": 0}
     with tempfile.TemporaryDirectory(prefix="px-type-") as tmp:
         current, pending, wait = Path(tmp) / "step0.xlsx", list(cells), budget
@@ -183,12 +209,13 @@ def run(src: Path, dst: Path, cells: list[tuple[str, str]], locale: str, budget:
                 saved = Path(tmp) / f"step{report['documents'] + 1}.xlsx"
                 try:
                     done = office.batch(current, saved, pending, wait)
-                except Died:
+                except Died as exc:
+                    print(f"soffice died ({exc}); {len(pending)} cells to go, {wait:.3f} s", file=sys.stderr)
                     report["restarts"] += 1
                     if report["restarts"] > MAX_FAILURES:
                         report["error"] = "LibreOffice kept dying"
                         return report
-                    wait /= 2                   # the same cells again, for less time
+                    wait = None if wait is None else wait / 2      # the same cells again, for less time
                     continue
                 wait = budget
                 report["documents"] += 1
@@ -204,7 +231,9 @@ def run(src: Path, dst: Path, cells: list[tuple[str, str]], locale: str, budget:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--locale", default="th-TH")
-    ap.add_argument("--budget", type=float, default=BUDGET, help="seconds of typing for one soffice")
+    ap.add_argument("--dispatch", action="store_true",
+                    help="type through the input line (.uno:EnterString), a short while per document")
+    ap.add_argument("--budget", type=float, default=BUDGET, help="seconds of typing for one document")
     ap.add_argument("src")
     ap.add_argument("dst")
     ap.add_argument("cells", nargs="*", help="SHEET!CELL=TEXT")
@@ -213,7 +242,7 @@ def main() -> int:
     cells = [tuple(item.split("=", 1)) for item in args.cells]
     if args.cells_json:
         cells += [tuple(x) for x in json.loads(Path(args.cells_json).read_text(encoding="utf-8"))]
-    report = run(Path(args.src), Path(args.dst), cells, args.locale, args.budget)
+    report = run(Path(args.src), Path(args.dst), cells, args.locale, args.budget if args.dispatch else None)
     print(json.dumps(report, ensure_ascii=False))
     if "error" in report:
         return 2
