@@ -11,9 +11,10 @@ from types import SimpleNamespace
 import pytest
 
 from progress_xl.issues import render
+from progress_xl.fiscal import THAI_MONTHS_ABBR
 from progress_xl.values import (Note, Parsed, Unreadable, cut_graphemes, drop_quote_prefix, excel_text,
-                                normalise_code, parse_date, parse_field, parse_int, parse_phone, parse_typed,
-                                parse_version, utf16_len)
+                                normalise_code, parse_date, parse_field, parse_int, parse_money, parse_percent,
+                                parse_phone, parse_typed, parse_version, percent_format, utf16_len)
 
 
 def message(note: Note) -> tuple[str, str]:
@@ -207,3 +208,106 @@ def test_numbers_in_text_fields_are_shown_as_people_write_them(type_, raw, expec
 
 def test_a_boolean_in_a_text_field_is_its_name():
     assert parse_typed("text", True) == Parsed("True")
+
+
+# -- dates typed as text: two-digit years, the 2400 line, month-first, month names ------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("22/10/63", dt.date(2020, 10, 22)), ("22/10/40", dt.date(1997, 10, 22)),      # 40 and above: BE
+    ("22/10/39", dt.date(2039, 10, 22)), ("22/10/20", dt.date(2020, 10, 22)),      # below 40: CE
+    ("1/1/2400", dt.date(2400, 1, 1)), ("1/1/2401", dt.date(1858, 1, 1)),          # past 2400: BE
+    ("2563-10-22", dt.date(2020, 10, 22)), ("2020-10-22", dt.date(2020, 10, 22)),
+    ("22/12/2563", dt.date(2020, 12, 22)), ("22 Oct, 2020", dt.date(2020, 10, 22)),
+    ("22 ต.ค. พ.ศ. 2563", dt.date(2020, 10, 22)), ("22 ตุลาคม 63", dt.date(2020, 10, 22)),
+])
+def test_dates_as_text(text, expected):
+    parsed = parse_date(text)
+    assert parsed.value == expected
+    assert parsed.notes == (Note("N001", {"raw": text, "value_th": f"{expected.day} {THAI_MONTHS_ABBR[expected.month - 1]} "
+                                          f"{expected.year + 543}", "value_en": expected.isoformat()}),)
+
+
+@pytest.mark.parametrize("text, code", [("10/22/2020", "V013"), ("22/13/2563", "V013"), ("22 foo 2563", "V005"),
+                                        ("31/02/2563", "V005"), ("ไม่ทราบ", "V005"), ("2020-13-01", "V005")])
+def test_dates_that_are_not_read(text, code):
+    assert unreadable(parse_date, text) == code
+    assert unreadable(parse_date, text, near=2020) == code
+
+
+@pytest.mark.parametrize("text, near, expected", [
+    ("22/10/63", 2020, dt.date(2020, 10, 22)), ("22/10/20", 2020, dt.date(2020, 10, 22)),
+    ("22/10/20", 1998, dt.date(1977, 10, 22)), ("22/10/20", 1999, dt.date(2020, 10, 22)),   # either side of halfway
+    ("22 ต.ค. 63", 2020, dt.date(2020, 10, 22)), ("22/10/79", 2036, dt.date(2036, 10, 22)),
+])
+def test_a_two_digit_year_is_read_nearest_the_report_with_a_note(text, near, expected):
+    parsed = parse_date(text, near=near)
+    assert parsed.value == expected
+    assert parsed.notes == (Note("N015", {"raw": text, "value_th": f"22 ต.ค. {expected.year + 543}",
+                                          "value_en": expected.isoformat(), "typed": text[-2:],
+                                          "year_th": str(expected.year + 543), "year_en": str(expected.year)}),)
+
+
+@pytest.mark.parametrize("text", ["22/10/2563", "2020-10-22", "22 ต.ค. 2563"])
+def test_a_four_digit_year_near_the_report_is_a_plain_read(text):
+    assert parse_date(text, near=2020).notes[0].code == "N001"
+
+
+@pytest.mark.parametrize("year, expected", [(2563, dt.date(2020, 10, 22)), (2401, dt.date(1858, 10, 22))])
+def test_a_be_year_in_a_date_cell_is_moved_back_with_a_note(year, expected):
+    parsed = parse_date(dt.date(year, 10, 22))
+    assert parsed.value == expected
+    assert parsed.notes == (Note("N002", {"year": year, "value_th": f"22 ต.ค. {expected.year + 543}",
+                                          "value_en": expected.isoformat()}),)
+
+
+def test_a_date_of_year_2400_is_kept():
+    assert parse_date(dt.date(2400, 1, 1)) == Parsed(dt.date(2400, 1, 1))
+
+
+# -- percent and money: the cell's format, the notes ---------------------------------------------------
+@pytest.mark.parametrize("fmt, percent", [("0%", True), ("0.00%", True), ('0.0"%"', False), ("0\\%", False),
+                                          ("General", False), ("", False), (None, False), ('"x"0%', True)])
+def test_a_percent_format_is_a_percent_sign_outside_quotes(fmt, percent):
+    assert percent_format(fmt) is percent
+
+
+def test_a_fraction_in_a_percent_cell_is_scaled_with_a_note():
+    parsed = parse_percent(0.125, "0.0%")
+    assert parsed == Parsed(Decimal("12.5"), (Note("N003", {"raw": "0.125", "value": "12.5 %"}),))
+    assert parse_percent(12.5, "General") == Parsed(Decimal("12.5"))
+    assert parse_percent(7) == Parsed(Decimal(7))
+
+
+def test_a_percent_typed_as_text_says_what_it_read():
+    assert parse_percent("ร้อยละ ๕.๐") == Parsed(Decimal(5), (Note("N001", {"raw": "ร้อยละ ๕.๐", "value_th": "5 %",
+                                                                           "value_en": "5 %"}),))
+    assert unreadable(parse_percent, "ห้า") == "V002"
+
+
+@pytest.mark.parametrize("text, value", [("122,800 บาท", "122800"), ("122,800 BAHT", "122800"),
+                                         ("122,800 THB.", "122800"), ("฿1,500.-", "1500"), ("1.5 ล้านบาท", "1500000")])
+def test_money_typed_as_text_with_its_note(text, value):
+    parsed = parse_money(text)
+    shown = f"{Decimal(value):,}"
+    assert parsed.value == Decimal(value)
+    assert parsed.notes == (Note("N012" if "ล้าน" in text else "N001",
+                                 {"raw": text, "value_th": f"{shown} บาท", "value_en": f"{shown} baht"}),)
+
+
+def test_a_negative_amount_typed_as_text_is_shown_as_typed():
+    with pytest.raises(Unreadable) as info:
+        parse_money("(1,500.50)")
+    assert info.value.code == "V006" and info.value.context == {"value": "-1,500.50"}
+    assert str(info.value) == "V006"
+
+
+def test_the_largest_amount_excel_keeps_and_one_past_it():
+    assert parse_money(Decimal(10) ** 15 - 1).value == Decimal(10) ** 15 - 1
+    assert unreadable(parse_money, Decimal(10) ** 15) == "V013"
+
+
+@pytest.mark.parametrize("type_, raw, expected", [
+    ("percent", "5%", Decimal(5)), ("int", 3.0, 3), ("year", "2564", 2564), ("money", "1,000", Decimal(1000)),
+    ("code", " 0100-2462 ", "0100-2462"), ("date", "22/10/2563", dt.date(2020, 10, 22)),
+])
+def test_each_type_reaches_its_parser(type_, raw, expected):
+    assert parse_typed(type_, raw).value == expected
