@@ -14,6 +14,7 @@ from progress_xl.office import convert
 from progress_xl.read import Submission, read_submission
 from progress_xl.review import review_file
 from progress_xl.selfcheck import row_checks
+from progress_xl.spec import load_spec
 from progress_xl.validate import validate
 
 pytestmark = pytest.mark.soffice
@@ -55,30 +56,43 @@ PARITY = [
     ("unknown-status", {2: {"plan_status": "ตามแผนครับ"}}, 2),
     ("over-budget", {3: {"disbursed": 130000}}, 3),
     ("date-outside-its-month", {2: {"report_date": dt.date(2020, 12, 1)}}, 2),
-    ("amount-as-text", {2: {"disbursed": "2,000 บาท"}}, 2),      # the self-check checks less: it asks for a number
+    ("amount-as-text", {2: {"disbursed": "2,000 บาท"}}, 2),            # both read it (v1, v2: the self-check asks for a number)
+    ("amount-unreadable", {2: {"disbursed": "สองพันบาท"}}, 2),
+    ("negative-whole-amount", {2: {"disbursed": -500}}, 2),          # V015 to the validator ("if you typed 500.-")
+    ("date-as-thai-text", {2: {"report_date": "27 พ.ย. 63"}}, 2),      # v3: a text date read by formula
+    ("date-unreadable", {2: {"report_date": "ปลายเดือน"}}, 2),
 ]
+#: The rules the workbook's self-check implements (selfcheck.row_checks): a rule added or dropped there
+#: fails here until it is listed, with a case above.
+SELF_CHECKED = {"V001", "V002", "V003", "V004", "V005", "V006", "V009", "R101", "R102", "R103"}
+#: validator code -> the self-check's code for the same finding (one message each side)
+SAME = {"V015": "V006"}
+#: cases the self-check of a template version reads less leniently than the validator (v1, v2: the
+#: self-check asks for a plain number and a real date), with what it says instead
+STRICTER = {2: {"amount-as-text": {"V002"}, "date-as-thai-text": {"V005"}}}
 
 
-def test_self_check_after_recalculation_agrees_with_the_validator(tmp_path, seed_project):
-    books = []
+@pytest.mark.parametrize("version", [2, 3])
+def test_self_check_after_recalculation_agrees_with_the_validator(tmp_path, seed_project, version):
+    spec, books = load_spec(version), []
     for name, changes, k in PARITY:
         reports = {j: dict(v) for j, v in CLEAN.items()}
         for j, fields in changes.items():
             reports[j] = {key: v for key, v in {**reports[j], **fields}.items() if v is not None}
         path = tmp_path / f"{name}.xlsx"
-        generate_workbook(SPEC, seed_project, path, reports=reports)
+        generate_workbook(spec, seed_project, path, reports=reports)
         books.append(path)
     resaved = convert(books, "xlsx", tmp_path / "resaved")
-    checks = row_checks(SPEC, 2564, "", seed_project["budget_allocated"])
-    live_codes = {c.code for c in checks}
+    checks = row_checks(spec, 2564, "", seed_project["budget_allocated"])
+    assert {c.code for c in checks} == SELF_CHECKED
     for (name, _, k), original, recalculated in zip(PARITY, books, resaved):
         wb = openpyxl.load_workbook(recalculated, data_only=True)
-        verdict = wb[MONTHLY][SPEC.monthly_cell("check", k)].value or ""
+        verdict = wb[spec.sheets["monthly"]][spec.monthly_cell("check", k)].value or ""
         live = {c.code for c in checks if c.message() in verdict}
-        found = {f.code for f in validate(read_submission(original))
-                 if f.severity is Severity.ERROR and f.cell and f.cell[1:] == str(SPEC.monthly.row_of(k))}
-        if name == "amount-as-text":
-            assert live == {"V002"} and found == set()       # read leniently, with a note
-        else:
-            assert live == found & live_codes, (name, verdict, found)
-            assert (verdict == SPEC.ready) == (name == "clean"), (name, verdict)
+        found = {SAME.get(f.code, f.code) for f in validate(read_submission(original))
+                 if f.severity is Severity.ERROR and f.cell and f.cell[1:] == str(spec.monthly.row_of(k))}
+        if name in STRICTER.get(version, {}):
+            assert live == STRICTER[version][name] and found == set(), (name, verdict, found)
+            continue
+        assert live == found & SELF_CHECKED and found <= SELF_CHECKED, (name, verdict, found)
+        assert (verdict == spec.ready) == (not found), (name, verdict)
