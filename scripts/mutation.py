@@ -8,7 +8,8 @@ neither sees nor disturbs edits made in the checkout meanwhile, each module runs
 own, `out/mutation/<module>/` (the package, the tests, the samples and templates, and `setup.cfg` with
 a `[mutmut]` section for that module alone). The last line printed is the caught figure:
 killed + timeout (a mutant that hangs is caught) over every mutant that ran; "no tests" counts as survived.
-`--sample N` runs N mutants picked evenly through the module (for a module whose full run is too long).
+`--sample N` runs N mutants picked evenly through the module (for a module whose full run is too long);
+`--before` leaves out the test files written from its findings (tests/test_mutants_*.py, test_ledger.py).
 """
 import argparse
 import json
@@ -30,11 +31,13 @@ TESTS = {
     "read": ["tests/test_read.py", "tests/test_odd_values.py", "tests/test_mutants_read.py"],
 }
 COPIED = ["progress_xl", "tests", "samples", "workbook_templates", "setup.cfg"]
+#: the test files written from mutation testing's findings; `--before` runs without them
+ADDED = ("tests/test_mutants_", "tests/test_ledger.py")
 
 
-def snapshot(module: str) -> Path:
+def snapshot(module: str, before: bool = False) -> Path:
     """A fresh copy of what the run needs, with the module's [mutmut] section in its setup.cfg."""
-    where = ROOT / "out" / "mutation" / module
+    where = ROOT / "out" / "mutation" / (module + ("-before" if before else ""))
     shutil.rmtree(where, ignore_errors=True)
     where.mkdir(parents=True)
     for name in COPIED:
@@ -43,7 +46,7 @@ def snapshot(module: str) -> Path:
             shutil.copytree(source, where / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(source, where / name)
-    tests = [t for t in TESTS[module] if (ROOT / t).exists()]
+    tests = [t for t in TESTS[module] if (ROOT / t).exists() and not (before and t.startswith(ADDED))]
     section = ["", "[mutmut]",
                "source_paths = progress_xl",
                f"only_mutate = progress_xl/{module}.py",
@@ -81,8 +84,9 @@ def main() -> None:
     parser.add_argument("module", choices=sorted(TESTS))
     parser.add_argument("--sample", type=int, default=0, help="run only N mutants, picked evenly")
     parser.add_argument("--max-children", type=int, default=1)
+    parser.add_argument("--before", action="store_true", help="without the tests mutation testing led to")
     args = parser.parse_args()
-    where = snapshot(args.module)
+    where = snapshot(args.module, args.before)
     run = [MUTMUT, "run", "--max-children", str(args.max_children)]
     if args.sample:
         subprocess.run([MUTMUT, "run", "--max-children", "1", "nothing.matches.this"], cwd=where,
