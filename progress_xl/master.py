@@ -2,12 +2,14 @@
 written with xlsxwriter.
 
 Nothing here decides what the master says (that is `master_data.py`); this module decides how it
-looks: sheets, formats, the board's live formulas and the charts (which find their columns by
-header). The same data gives a byte-identical file. Text from submissions is always written as text.
+looks and prints: sheets, columns as wide as their text, rows as tall as their wrapped text, number
+formats that write numbers out, print areas (the board is `master_board.py`). The same data gives a
+byte-identical file. Text from submissions is always written as text.
 """
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +18,7 @@ from .files import atomic_write
 from .fiscal import month_bounds, month_label
 from .layout import BE_DATE_SHORT, Formats, workbook
 from .ledger import Ledger
-from .master_board import Board, fit, height, lines
+from .master_board import CHAR, PAD, Board, fit, height, lines, text_width
 from .master_data import SHEETS, MasterData, Table
 from .register import Project
 from .state import State
@@ -28,7 +30,7 @@ RATE = "0.0%_)"
 PERCENT = '0.0" %"_)'            # progress and time elapsed: points of 100, as people write them (12.5 %)
 MAX_ROWS = 1_048_576             # a sheet's rows in Excel and LibreOffice; a longer table goes on in a sheet "(2)"
 NUMBER_FORMATS = {"percent": PERCENT, "money": "#,##0_)", "rate": RATE, "count": "#,##0_)"}
-STATE_STYLE = {State.MISSING.label: "bad", State.HAS_ISSUES.label: "warn"}    # the projects' state column
+STATE_STYLE = {State.MISSING.label: "#FFC7CE", State.HAS_ISSUES.label: "#FFEB9C"}   # the projects' state column
 # Printed landscape, one page wide, as many pages long as needed, headers on every page; the inputs
 # and the provenance (file names and hashes, for the screen and for tracing) are kept off the paper.
 UNPRINTED = ("inputs", "provenance")
@@ -63,6 +65,8 @@ class _Master:
         self.wb = workbook(fh, {**options, "tmpdir": str(tmpdir)} if tmpdir else options)
         self.font = data.spec.font
         self.f = Formats(self.wb, data.spec.font, data.spec.font_size)
+        self.plain = {"text": self.f("value"), "date": self.f("value", num_format=BE_DATE_SHORT, align="center"),
+                      WHOLE: self.f("value", num_format=WHOLE), FRACTION: self.f("value", num_format=FRACTION)}
         self.wb.set_properties({"title": f"สรุปรายงานความก้าวหน้า / Progress master {month_label(data.fy, data.month)}",
                                 "author": "progress_xl",
                                 "created": dt.datetime.combine(month_bounds(data.fy, data.month)[1], dt.time())})
@@ -89,18 +93,23 @@ class _Master:
         ws.freeze_panes(2, 0)
         ws.repeat_rows(0, 1)
 
-    def widths(self, table: Table, rows: list | None) -> list[float]:
+    def measure(self, table: Table, rows: list) -> list[list[float]]:
+        """The width of every cell's text (a number's as its format writes it), measured once."""
+        kinds = table.by_column(table.kinds)
+        return [[text_width(v) if isinstance(v, str) else len(text_of(v, kinds.get(c))) * CHAR
+                 for c, v in enumerate(row)] for row in rows]
+
+    def widths(self, table: Table, measured: list[list[float]] | None) -> list[float]:
         """Each column as wide as its text, up to the table's width for it (then its text wraps); a header
         wraps rather than widen a column of short values. Without the rows (a streamed table), the table's."""
-        caps, kinds = table.by_column(table.widths), table.by_column(table.kinds)
+        caps = table.by_column(table.widths)
         out = []
         for c, (th, en) in enumerate(table.headers):
-            header = min(fit([th, en], bold=True), 12)
-            if rows is None:
+            if measured is None:
                 out.append(caps.get(c, fit([th, en], bold=True, maximum=30)))
                 continue
-            widest = fit([text_of(r[c], kinds.get(c)) for r in rows], minimum=0, maximum=caps.get(c, 30))
-            out.append(max(header, widest, 6))
+            widest = min(max((m[c] for m in measured), default=0) + PAD, caps.get(c, 30))
+            out.append(max(min(fit([th, en], bold=True), 12), widest, 6))
         return out
 
     def formats(self, table: Table) -> list:
@@ -109,23 +118,24 @@ class _Master:
                 for c in range(len(table.headers))]
 
     def value(self, ws, r, c, v, fmt=None):
-        f = self.f
+        plain = self.plain
         if v is None or v == "":
-            ws.write_blank(r, c, None, fmt or f("value"))
+            ws.write_blank(r, c, None, fmt or plain["text"])
         elif isinstance(v, dt.date):
             ws.write_datetime(r, c, v if isinstance(v, dt.datetime) else dt.datetime.combine(v, dt.time()),
-                              fmt or f("value", num_format=BE_DATE_SHORT, align="center"))
+                              fmt or plain["date"])
         elif isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
-            ws.write_number(r, c, float(v), fmt or f("value", num_format=as_written(v)))
+            ws.write_number(r, c, float(v), fmt or plain[as_written(v)])
         else:
-            ws.write_string(r, c, str(v), fmt or f("value"))        # never a formula, whatever it begins with
+            ws.write_string(r, c, str(v), fmt or plain["text"])        # never a formula, whatever it begins with
 
-    def rows(self, ws, table: Table, rows, widths: list[float], top: int = 2, styles=None) -> int:
-        """Write `rows` from row `top`, each as tall as its wrapped text; returns how many."""
-        formats, kinds, count = self.formats(table), table.by_column(table.kinds), 0
-        for count, values in enumerate(rows, 1):
-            r = top + count - 1
-            tall = height(max(lines(text_of(v, kinds.get(c)), widths[c]) for c, v in enumerate(values)))
+    def rows(self, ws, table: Table, rows: list, widths: list[float], measured: list[list[float]],
+             styles=None) -> int:
+        """Write `rows` from the third row, each as tall as its wrapped text (`measured`); returns how many."""
+        formats, count = self.formats(table), 0
+        for count, (values, sizes) in enumerate(zip(rows, measured), 1):
+            r = 1 + count
+            tall = height(max(_lines(v, w, widths[c]) for c, (v, w) in enumerate(zip(values, sizes))))
             if tall > self.d.spec.row_height:
                 ws.set_row(r, tall)
             for c, v in enumerate(values):
@@ -149,19 +159,21 @@ class _Master:
     def projects(self):
         table = self.d.projects_table()
         rows = list(table.rows)
-        widths = self.widths(table, rows)
+        measured = self.measure(table, rows)
+        widths = self.widths(table, measured)
         ws = self.sheet(table, widths)
         state = table.column("State")
-        styles = lambda c, v: {"bg_color": _STATE_BG[v]} if c == state and v in _STATE_BG else None
-        count = self.rows(ws, table, rows, widths, styles=styles)
+        styles = lambda c, v: {"bg_color": STATE_STYLE[v]} if c == state and v in STATE_STYLE else None
+        count = self.rows(ws, table, rows, widths, measured, styles=styles)
         self.finish(ws, table, 1 + count)
 
     def matrix(self):
         table = self.d.matrix_table()
         rows = list(table.rows)
-        widths = self.widths(table, rows)
+        measured = self.measure(table, rows)
+        widths = self.widths(table, measured)
         ws = self.sheet(table, widths)
-        count = self.rows(ws, table, rows, widths)
+        count = self.rows(ws, table, rows, widths, measured)
         self.finish(ws, table, 1 + count)
         ws.freeze_panes(2, 2)
 
@@ -171,10 +183,12 @@ class _Master:
         per = MAX_ROWS - 2
         if not isinstance(table.rows, list):
             return self._stream(table, self.widths(table, None), per)
-        widths = self.widths(table, table.rows)
+        measured = self.measure(table, table.rows)
+        widths = self.widths(table, measured)
         for part, first in enumerate(range(0, max(len(table.rows), 1), per), 1):
             ws = self.sheet(table, widths, part)
-            self.finish(ws, table, 1 + self.rows(ws, table, table.rows[first:first + per], widths))
+            rows = slice(first, first + per)
+            self.finish(ws, table, 1 + self.rows(ws, table, table.rows[rows], widths, measured[rows]))
 
     def _stream(self, table: Table, widths: list[float], per: int) -> None:
         formats = self.formats(table)
@@ -213,9 +227,6 @@ class _Master:
         self.wb.close()
 
 
-_STATE_BG = {State.MISSING.label: "#FFC7CE", State.HAS_ISSUES.label: "#FFEB9C"}
-
-
 def write_master(path: Path, *, ledger: Ledger, projects: list[Project], fy: int, month: int, outcomes,
                  pdf: bool = False, skipped: Iterable[dict] = (), fh=None, tmpdir: Path | None = None) -> dict:
     """Write the month's master workbook (atomically to `path`, or into the open file `fh` that the
@@ -230,6 +241,13 @@ def write_master(path: Path, *, ledger: Ledger, projects: list[Project], fy: int
     if pdf:
         _board_pdf(Path(path), data, tmpdir)
     return data.headline
+
+
+def _lines(v, w: float, width: float) -> int:
+    """Lines a cell's text of measured width `w` takes in a column `width` wide (a number never wraps)."""
+    if isinstance(v, str) and "\n" in v:
+        return lines(v, width)
+    return max(1, math.ceil(w / max(width - PAD, 1))) if isinstance(v, str) else 1
 
 
 def write_board(path: Path, data: MasterData, tmpdir: Path | None = None) -> Path:

@@ -430,10 +430,9 @@ class MasterData:
     def provenance_table(self) -> Table:
         return Table("provenance", (("รหัสโครงการ", "Project"), ("ครั้งที่", "Report"), ("เดือน", "Month"),
                                     ("ช่อง", "Field"), ("ค่า", "Value"), ("ไฟล์", "File"), ("sha256", "sha256"),
-                                    ("ตำแหน่ง", "Sheet!cell"), ("รุ่นแบบฟอร์ม", "Template"), ("การอ่าน", "Parse notes"),
-                                    ("คีย์ในสมุดบัญชี", "Ledger key")),
+                                    ("ตำแหน่ง", "Sheet!cell"), ("รุ่นแบบฟอร์ม", "Template"), ("การอ่าน", "Parse notes")),
                      self._provenance(), widths={"Field": 44, "Value": 30, "File": 40, "sha256": 20, "Sheet!cell": 24,
-                                                 "Parse notes": 60, "Ledger key": 16},
+                                                 "Parse notes": 60},
                      kinds={"Report": "count", "Template": "count"})
 
     def _provenance(self) -> Iterator[tuple]:
@@ -452,7 +451,7 @@ class MasterData:
                     v = values[k][key]
                     where = f"{v['sheet']}!{v['cell']}" if v["cell"] else ""
                     yield (code, k, month_label(self.fy, k), labels.get(key, key), v["value"], sub.name, sub.sha256,
-                           where, sub.template_version, v["notes"] or "", key)
+                           where, sub.template_version, v["notes"] or "")
 
     def changes_table(self) -> Table:
         return Table("changes", (("รหัสโครงการ", "Project"), ("ไฟล์เดิม", "Old file"), ("sha256 เดิม", "Old sha256"),
