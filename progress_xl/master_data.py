@@ -11,6 +11,7 @@ before its text wraps, `kinds` how its numbers show; `master.py` turns them into
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -163,6 +164,16 @@ def field_label(spec: TemplateSpec, key: str) -> str:
         return spec.field(key).label()
     except KeyError:
         return key
+
+
+@functools.cache
+def _labels(version) -> dict[str, str]:
+    """Field key -> its label in template `version` (the newest template's for a version not known)."""
+    try:
+        spec = load_spec(int(version))
+    except (TypeError, ValueError, LookupError, OSError):
+        spec = load_spec()
+    return {f.key: f.label() for f in spec.fields}
 
 
 def _d(v) -> Decimal | None:
@@ -439,8 +450,8 @@ class MasterData:
         """Every value the master shows or adds up, from the month's current submissions: the month's own
         report whole, and progress and disbursed of the months before. Read from the ledger as the sheet is
         written, never all in memory at once. The ledger keeps the provenance of every value read."""
-        labels = {f.key: f.label() for f in self.spec.fields}
         for code, sub in self.reported:
+            labels = _labels(sub.template_version)       # the field as the file's own template called it
             values = self.ledger.values(sub.id)
             for k in sorted(values):
                 if not 0 < k <= self.month:
