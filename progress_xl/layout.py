@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet, convert_cell_args
 
-from .values import excel_text
+from .values import EXCEL_CELL_LIMIT, excel_text
 
 BE_DATE = "[$-107041E]d mmmm yyyy"   # the `[$-th-TH,107]` form is lost in LibreOffice
 BE_DATE_SHORT = "[$-107041E]dd/mm/yyyy"
@@ -36,6 +37,15 @@ def row_height(text, width: float, line_height: float) -> float:
 
 
 _PREPARED: dict[tuple, str] = {}
+_SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")   # what excel_text removes
+
+
+def _legal(text: str) -> str:
+    """`values.excel_text`'s text, with the common case (short, nothing to remove) decided by one
+    regular-expression search: the master writes over a million strings (make bench)."""
+    if len(text) <= EXCEL_CELL_LIMIT // 2 and _SUSPECT.search(text) is None:
+        return text
+    return excel_text(text)[0]
 
 
 class _Worksheet(Worksheet):
@@ -61,16 +71,16 @@ class _Worksheet(Worksheet):
     # limit cut with a visible "…"). xlsxwriter escapes control characters in cell text itself, but
     # not in a formula's cached value or a comment, and it refuses text over 32,767 characters.
     def _write_string(self, row, col, string, cell_format=None):
-        return super()._write_string(row, col, excel_text(str(string))[0], cell_format)
+        return super()._write_string(row, col, _legal(str(string)), cell_format)
 
     def _write_formula(self, row, col, formula, cell_format=None, value=0):
         if isinstance(value, str):
-            value = excel_text(value)[0]
+            value = _legal(value)
         return super()._write_formula(row, col, formula, cell_format, value)
 
     @convert_cell_args
     def write_comment(self, row, col, comment, options=None):
-        return super().write_comment(row, col, excel_text(str(comment))[0], options)
+        return super().write_comment(row, col, _legal(str(comment)), options)
 
 
 def workbook(out, options: dict) -> xlsxwriter.Workbook:
