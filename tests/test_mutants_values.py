@@ -311,3 +311,25 @@ def test_the_largest_amount_excel_keeps_and_one_past_it():
 ])
 def test_each_type_reaches_its_parser(type_, raw, expected):
     assert parse_typed(type_, raw).value == expected
+
+
+def test_thai_typed_twice_is_folded():
+    from progress_xl.values import clean_text
+    assert clean_text("เเดง") == "แดง"                  # two sara e typed for sara ae
+    assert clean_text("น\u0e4d\u0e32") == "นำ"          # nikhahit + sara aa typed for sara am
+
+
+def test_money_typed_with_satang_is_shown_as_typed():
+    assert parse_money("1,500.50 บาท").notes[0].context["value_th"] == "1,500.50 บาท"
+
+
+def test_a_named_date_with_a_two_digit_year_is_read_near_the_report():
+    assert parse_date("22 ต.ค. 30", near=1987).value == dt.date(1987, 10, 22)
+    assert parse_date("22 ต.ค. 30").value == dt.date(2030, 10, 22)
+
+
+@pytest.mark.parametrize("day, expected, code", [
+    (dt.date(2400, 6, 1), dt.date(2400, 6, 1), "N001"), (dt.date(2401, 1, 1), dt.date(1858, 1, 1), "N002")])
+def test_a_serial_either_side_of_the_2400_line(day, expected, code):
+    parsed = parse_date((day - dt.date(1899, 12, 30)).days)
+    assert parsed.value == expected and [n.code for n in parsed.notes] == [code]
