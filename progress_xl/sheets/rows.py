@@ -12,9 +12,13 @@ height it writes as custom, so `GrowingSheet` leaves the flag off the rows a she
 """
 from __future__ import annotations
 
+import functools
 import math
 
+from xlsxwriter.worksheet import CellFormulaTuple, re_dynamic_function
+
 from ..layout import _Worksheet, display_width
+from ..values import excel_text
 
 MAX_ROW_PT = 409                 # Excel's highest row
 LINE = 1.76                      # line height / font size (24.6 pt for 14 pt)
@@ -25,9 +29,14 @@ PAD = 4
 
 def lines(text, width: float, size: float) -> int:
     """Lines `text` wraps to in a column `width` units wide at `size` points."""
+    return _lines(str(text or ""), width, size)
+
+
+@functools.lru_cache(maxsize=4096)
+def _lines(text: str, width: float, size: float) -> int:
+    # every workbook of a register has the same labels and reserves: measured once each
     per_line = max(width - 1.5, 1)
-    return sum(max(1, math.ceil(display_width(part) * size * UNIT * MARGIN / per_line))
-               for part in str(text or "").split("\n"))
+    return sum(max(1, math.ceil(display_width(part) * size * UNIT * MARGIN / per_line)) for part in text.split("\n"))
 
 
 def height(text, width: float, size: float, minimum: float = 0) -> float:
@@ -39,6 +48,11 @@ def chars_fitting(points: float, width: float, size: float) -> int:
     """How many characters that take width fit in a row `points` tall and `width` units wide."""
     rows = int((points - PAD) // (size * LINE))
     return int(rows * max(width - 1.5, 1) / (size * UNIT * MARGIN))
+
+
+@functools.lru_cache(maxsize=20_000)
+def _dynamic(formula: str) -> bool:
+    return re_dynamic_function.search(formula) is not None
 
 
 class GrowingSheet(_Worksheet):
@@ -65,6 +79,18 @@ class GrowingSheet(_Worksheet):
         if tag == "row" and self._row_now in self.growing and attributes:
             return [a for a in attributes if a[0] != "customHeight"]
         return attributes
+
+    def _write_formula(self, row, col, formula, cell_format=None, value=0):
+        """xlsxwriter's, less its search for dynamic-array functions over the whole text of every formula
+        (a v3 row's formulas run to 7,000 characters): done once per formula text."""
+        if not formula or formula.startswith("{") or self.constant_memory or _dynamic(formula):
+            return super()._write_formula(row, col, formula, cell_format, value)
+        if self._check_dimensions(row, col):
+            return -1
+        if isinstance(value, str):
+            value = excel_text(value)[0]
+        self.table[row][col] = CellFormulaTuple(self._prepare_formula(formula), cell_format, value)
+        return 0
 
     def _xml_start_tag_unencoded(self, tag, attributes=None):
         return super()._xml_start_tag_unencoded(tag, self._unflag(tag, attributes))

@@ -14,6 +14,7 @@ twin computes what a client shows, so xlsxwriter stores the right cached value.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal
 
@@ -67,10 +68,12 @@ def _text(cell: str) -> str:
     return 'LOWER(TRIM(' + cell + '&""))'
 
 
+@functools.lru_cache(maxsize=4096)
 def stage_1_formula(cell: str) -> str:
     return f'=IF(ISNUMBER({cell}),"",{_nest(_text(cell), STAGE_1)})'
 
 
+@functools.lru_cache(maxsize=4096)
 def stage_2_formula(helper_1: str) -> str:
     return "=" + _nest(helper_1, STAGE_2)
 
@@ -94,6 +97,7 @@ def _digits(x: str) -> str:
     return f'TEXT(VALUE({x}),REPT("0",LEN({x})))={x}'
 
 
+@functools.lru_cache(maxsize=4096)
 def date_formula(cell: str, helper_2: str, year: int) -> str:
     """The real date the text in `cell` (normalised in `helper_2`) means; `year` is the row's CE year."""
     s = helper_2
@@ -149,6 +153,7 @@ def date_value(value, year: int) -> dt.date | None:
 
 
 # -- amounts and percentages typed as text ---------------------------------------------------------
+@functools.lru_cache(maxsize=4096)
 def unreadable_number_condition(cell: str) -> str:
     """True when `cell` holds text the validator cannot read as a number: after the words and marks
     it reads past, something besides digits and one decimal point is left (or no digit at all)."""
