@@ -26,11 +26,13 @@ from .ledger import Ledger, Stored, value_rows
 from .master import write_master
 from .read import Submission
 from .register import Project
-from .review import ACCEPTED, HAS_ISSUES, REJECTED, TRANSIENT, review_file
+from .review import review_file
+from .state import State
 from .workers import ordered_map
 
-SUPERSEDED, DUPLICATE = "superseded", "duplicate"
-PLACES = (ACCEPTED, HAS_ISSUES, SUPERSEDED, REJECTED, DUPLICATE, TRANSIENT)
+ACCEPTED, HAS_ISSUES, REJECTED, TRANSIENT = State.ACCEPTED, State.HAS_ISSUES, State.REJECTED, State.TRANSIENT
+SUPERSEDED, DUPLICATE = State.SUPERSEDED, State.DUPLICATE
+PLACES = tuple(s for s in State if s is not State.MISSING)     # where an input file can end
 LEDGER_NAME = "ledger.sqlite"
 
 

@@ -139,7 +139,6 @@ CATALOG: dict[str, Entry] = {
     "M011": Entry(E, "สมุดบัญชี {path} เสียหาย ({reason}) และไม่มีสำเนาสำรองที่ยังดี", "the ledger {path} is damaged ({reason}) and has no good backup copy"),
     "M012": Entry(E, "ยังมีการรวบรวมไฟล์เข้ากล่อง {path} อยู่ (รอแล้ว {seconds} วินาที) กรุณารันใหม่เมื่อเสร็จ", "files are still being collected into the inbox {path} (waited {seconds} s): run again when that has finished"),
     "M013": Entry(N, "กู้คืนสมุดบัญชี {path} จากสำเนา {backup} แล้ว ฉบับที่เสียเก็บไว้ที่ {aside}", "restored the ledger {path} from the copy {backup}; the damaged one is kept as {aside}"),
-    "M014": Entry(E, "ไม่ได้ประมวลผลเพราะข้อผิดพลาดของโปรแกรม", "not processed (our error)"),
     # -- C: collecting workbooks from mail, archives and folders ---------------------------
     "C001": Entry(W, "ข้ามไฟล์แนบที่ไม่ใช่ไฟล์ตาราง ({kind})", "skipped an attachment that is not a spreadsheet ({kind})"),
     "C002": Entry(W, "อีเมลนี้ไม่มีไฟล์ Excel แนบมา", "this message has no workbook attached"),

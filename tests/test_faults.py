@@ -389,3 +389,38 @@ def test_a_read_only_inbox_is_read_and_cannot_be_collected_into(open_tmp):
     assert (out / "master_2564_03.xlsx").is_file()
     line = one_line(cli("collect", ROOT / "samples" / "register.csv", "--into", inbox, user="nobody"), "O002")
     assert str(inbox) in line
+
+
+@pytest.mark.parametrize("code, errno_, expected", [
+    ("ENOSPC", errno.ENOSPC, "O001"), ("EDQUOT", errno.EDQUOT, "O001"), ("EACCES", errno.EACCES, "O002"),
+    ("EPERM", errno.EPERM, "O002"), ("EISDIR", errno.EISDIR, "O004"), ("ENOENT", errno.ENOENT, "O005"),
+    ("EROFS", errno.EROFS, "O008"), ("EIO", errno.EIO, "O006")])
+def test_each_fault_of_the_machine_has_its_line(tmp_path, code, errno_, expected):
+    from progress_xl.faults import os_issue
+    found = os_issue(OSError(errno_, os.strerror(errno_), str(tmp_path / "x")))
+    assert found.code == expected and str(tmp_path / "x") in str(found) and code not in str(found)
+    assert "Errno" not in str(found) and "{" not in str(found)
+
+
+def test_a_file_in_the_way_is_named_not_the_path_below_it(tmp_path):
+    from progress_xl.faults import os_issue
+    (tmp_path / "taken").write_text("x")
+    found = os_issue(OSError(errno.ENOTDIR, "Not a directory", str(tmp_path / "taken" / "a" / "b.xlsx")))
+    assert found.code == "O003" and found.file == str(tmp_path / "taken")
+
+
+def test_a_read_only_file_system_is_one_line(tmp_path, inbox):
+    with tmpfs(tmp_path / "ro", "1m") as ro:
+        subprocess.run(["mount", "-o", "remount,ro", str(ro)], check=True)
+        line = one_line(cli(*month_args(inbox, ro / "out")), "O008")
+        assert str(ro) in line
+
+
+def test_an_error_of_ours_at_the_command_line_is_one_line_and_a_log(runner, tmp_path, inbox, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug of ours")
+    monkeypatch.setattr(consolidate_module, "consolidate", broken)
+    out = tmp_path / "out"
+    line = one_line(runner.invoke(main, month_args(inbox, out)), "O007")
+    assert str(out / "progress_xl.log") in line and "ZeroDivisionError" not in line
+    assert "ZeroDivisionError: a bug of ours" in (out / "progress_xl.log").read_text(encoding="utf-8")
