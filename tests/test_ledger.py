@@ -306,3 +306,83 @@ def test_a_second_locked_run_is_refused(tmp_path):
     assert first._lock is None
     with Ledger(path, lock=True) as again:               # released on close
         assert again._lock is not None
+
+
+# -- rows written for a submission, and the lock seen from a second run --------------------------------
+def test_value_rows_project_at_0_reports_by_number_notes_and_errors():
+    from progress_xl.read import Submission, Value
+    note, error = issue("M001", file="x"), issue("M002", file="x", version=2, known=1)
+    sub = Submission("f.xlsx", SHA, 3, {"b": Value("b", None, None, "P", "C6"), "a": Value("a", "x", "x", "P", "C5")},
+                     {2: {"p": Value("p", "5", Decimal(5), "M", "G9", (note,), error), "q": Value("q", None, None, "M", "H9")},
+                      1: {"p": Value("p", None, Decimal(1), "M", "G8")}})
+    assert ledger_module.value_rows(sub) == [
+        (0, "a", "x", "x", "P", "C5", None), (0, "b", None, None, "P", "C6", None),
+        (1, "p", Decimal(1), None, "M", "G8", None),
+        (2, "p", Decimal(5), "5", "M", "G9", f"[M001] {note.th} / {note.en}\n[M002] {error.th} / {error.en}")]
+
+
+def test_a_second_run_is_refused_while_another_process_holds_the_lock(tmp_path):
+    import subprocess
+    import sys
+    path = tmp_path / "l.sqlite"
+    with Ledger(path, lock=True) as first:
+        add(first)
+        first.backup()
+        assert (tmp_path / "l.sqlite.lock").exists()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, sys; f = open(sys.argv[1], 'a+'); fcntl.flock(f, fcntl.LOCK_EX); "
+         "print('held', flush=True); sys.stdin.read()", str(tmp_path / "l.sqlite.lock")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        for attempt in (lambda: restore(path), lambda: Ledger(path, lock=True)):
+            with pytest.raises(ProgressXLError) as info:
+                attempt()
+            assert [(i.code, i.file) for i in info.value.issues] == [("M001", "l.sqlite")]
+            assert (info.value.issues[0].th, info.value.issues[0].en) == render("M001", file="l.sqlite")
+    finally:
+        holder.communicate("", timeout=10)
+
+
+def test_restore_moves_the_damaged_ledger_aside_with_its_journal(tmp_path):
+    import re
+    path = tmp_path / "l.sqlite"
+    with Ledger(path) as good:
+        add(good)
+        good.backup()
+    for suffix, data in (("", b"bad"), ("-wal", b"wal"), ("-shm", b"shm")):
+        (tmp_path / f"l.sqlite{suffix}").write_bytes(data)
+    _, aside = restore(path)
+    assert re.fullmatch(r"l\.sqlite\.damaged-\d{8}T\d{6}", aside.name)
+    assert [(tmp_path / f"{aside.name}{s}").read_bytes() for s in ("", "-wal", "-shm")] == [b"bad", b"wal", b"shm"]
+    assert not (tmp_path / "l.sqlite-wal").exists() or (tmp_path / "l.sqlite-wal").read_bytes() != b"wal"
+    assert sorted(p.name for p in tmp_path.iterdir() if "restoring" in p.name) == []
+
+
+def test_the_newest_good_backup_is_chosen(tmp_path):
+    path = tmp_path / "l.sqlite"
+    with Ledger(path) as good:
+        add(good)
+        older = good.backup()
+        newer = good.backup()
+    assert newest_backup(path) == newer
+    newer.write_bytes(b"damaged" * 100)
+    assert newest_backup(path) == older
+
+
+def test_the_damaged_messages_name_the_file_and_the_reason(tmp_path):
+    path = tmp_path / "l.sqlite"
+    with pytest.raises(ProgressXLError) as info:
+        restore(path)
+    assert (info.value.issues[0].file, info.value.issues[0].en) == (
+        str(path), render("M011", file=str(path), path=path, reason="no backup")[1])
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(ProgressXLError) as info:
+        Ledger(path)
+    found = info.value.issues[0]
+    assert found.file == str(path) and str(path) in found.en and "not a database" in found.en
+
+
+def test_year_money_is_a_decimal_even_when_nothing_was_spent(ledger):
+    add(ledger, values=report(3, progress=Decimal(5)))
+    assert type(ledger.year_figures("P1", 2564)[1]) is Decimal
