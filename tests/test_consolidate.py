@@ -20,6 +20,7 @@ from progress_xl.ledger import SCHEMA_VERSION, Ledger
 from progress_xl import master
 from progress_xl.master import SHEETS
 from progress_xl.simulate import simulate_month
+from progress_xl.spec import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -85,6 +86,11 @@ def _counts(ledger_path):
                 for t in ("submissions", "receipts", "submission_values", "findings")}
 
 
+def label(key: str) -> str:
+    """A field as the master names it to people: its Thai / English label, never its key."""
+    return load_spec().field(key).label()
+
+
 def test_a_value_in_the_master_traces_to_its_file_and_cell(month3, few):
     inbox, _, run = month3
     wb = openpyxl.load_workbook(run.master, read_only=True)
@@ -92,7 +98,7 @@ def test_a_value_in_the_master_traces_to_its_file_and_cell(month3, few):
     row = next(r for r in wb[SHEETS["projects"]].iter_rows(min_row=3, values_only=True) if r[1] == code)
     progress = row[5]
     prov = next(r for r in wb[SHEETS["provenance"]].iter_rows(min_row=3, values_only=True)
-                if r[0] == code and r[1] == 3 and r[3] == "progress")
+                if r[0] == code and r[1] == 3 and r[3] == label("progress"))
     file, sha, where = prov[5], prov[6], prov[7]
     assert prov[4] == progress == 30
     assert hashlib.sha256((inbox / file).read_bytes()).hexdigest() == sha
@@ -107,8 +113,9 @@ def test_provenance_holds_what_the_master_shows_and_goes_on_past_the_last_row(mo
     inbox, _, run = month3
     wb = openpyxl.load_workbook(run.master, read_only=True)
     rows = list(wb[SHEETS["provenance"]].iter_rows(min_row=3, values_only=True))
-    assert {(r[1], r[3]) for r in rows if r[1] < 3} <= {(k, key) for k in (1, 2) for key in ("progress", "disbursed")}
-    assert {r[3] for r in rows if r[1] == 3} >= {"progress", "disbursed", "plan_status", "report_date", "narrative"}
+    assert {(r[1], r[3]) for r in rows if r[1] < 3} <= {(k, label(key)) for k in (1, 2) for key in ("progress", "disbursed")}
+    assert {r[3] for r in rows if r[1] == 3} >= {label(k) for k in ("progress", "disbursed", "plan_status", "report_date",
+                                                                     "narrative")}
     assert {r[1] for r in rows} == {1, 2, 3}                      # months after this one are never shown
     monkeypatch.setattr(master, "MAX_ROWS", 2 + 7)                # 7 rows a sheet
     again = consolidate(inbox, projects=few, fy=2564, month=3, out_dir=tmp_path / "small")
@@ -132,8 +139,8 @@ def test_superseded_file_is_kept_and_its_changes_shown(month3, few):
     wb = openpyxl.load_workbook(run.master, read_only=True)
     changes = list(wb[SHEETS["changes"]].iter_rows(min_row=3, values_only=True))
     assert [(r[0], r[1], r[3], r[6], r[7], r[8]) for r in changes] == [
-        (few[7].code, "ส่งครั้งแรก.xlsx", "แก้ไขแล้ว.xlsx", "budget_used", 10**9 + 3000, 3000),   # derived, recomputed
-        (few[7].code, "ส่งครั้งแรก.xlsx", "แก้ไขแล้ว.xlsx", "disbursed", 10**9, 0)]
+        (few[7].code, "ส่งครั้งแรก.xlsx", "แก้ไขแล้ว.xlsx", label("budget_used"), 10**9 + 3000, 3000),   # derived, recomputed
+        (few[7].code, "ส่งครั้งแรก.xlsx", "แก้ไขแล้ว.xlsx", label("disbursed"), 10**9, 0)]
     with sqlite3.connect(run.ledger) as db:
         assert db.execute("SELECT count(*) FROM submissions WHERE state='superseded'").fetchone()[0] == 1
 

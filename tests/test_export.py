@@ -6,6 +6,7 @@ import io
 import re
 import shutil
 import zipfile
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -126,7 +127,8 @@ def test_a_table_finds_columns_by_english_header():
 
 
 def test_charts_find_their_columns_by_header(month, monkeypatch, tmp_path):
-    """Move the projects' progress and elapsed-time columns: the scatter chart follows them."""
+    """Move every column of the projects table: the progress-vs-time chart still plots each
+    project's (time elapsed, progress), found by header, not by position."""
     few, run, tmp = month
     original = master_data.MasterData.projects_table
     order = list(reversed(range(len(PROJECT_HEADERS))))                               # every column moves
@@ -140,9 +142,16 @@ def test_charts_find_their_columns_by_header(month, monkeypatch, tmp_path):
     with zipfile.ZipFile(again.master) as zf:
         charts = [zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/charts/chart")]
     scatter = next(c for c in charts if "scatterChart" in c)
-    refs = re.findall(r"<c:f>[^<]*!\$([A-Z]+)\$3:\$\1\$\d+</c:f>", scatter)
+    plotted = []
+    for series in re.findall(r"<c:ser>(.*?)</c:ser>", scatter, re.S):
+        xs, ys = (re.findall(r"<c:v>([^<]*)</c:v>", part) for part in (
+            re.search(r"<c:xVal>(.*?)</c:xVal>", series, re.S).group(1),
+            re.search(r"<c:yVal>(.*?)</c:yVal>", series, re.S).group(1)))
+        plotted += [(round(float(x), 1), round(float(y), 1)) for x, y in zip(xs, ys)]
     header = {en: i for i, (_, en) in enumerate(tuple(PROJECT_HEADERS[i] for i in order))}
-    letter = lambda en: chr(ord("A") + header[en])  # noqa: E731
-    assert refs == [letter("Time elapsed (%)"), letter("Progress (%)")]
     sheet = _sheet_rows(again.master, "projects")
+    expected = [(round(float(r[header["Time elapsed (%)"]]), 1), round(float(r[header["Progress (%)"]]), 1))
+                for r in sheet if r[header["Time elapsed (%)"]] is not None and r[header["Progress (%)"]] is not None]
+    assert expected and Counter(expected) <= Counter(plotted)          # plus the on-plan diagonal's ends
+    assert Counter(plotted) - Counter(expected) == Counter([(0.0, 0.0), (100.0, 100.0)])
     assert [r[header["Project code"]] for r in sheet] == [p.code for p in sorted(few, key=lambda p: p.code)]
