@@ -221,6 +221,16 @@ def test_a_date_libreoffice_made_of_a_two_digit_be_year_is_read_back_with_a_note
     assert value.value == dt.date(2020, 10, 22) and [n.code for n in value.notes] == ["N016"]
 
 
+def test_a_date_given_to_the_text_cell_is_written_as_the_text_it_asks_for(tmp_path, seed_project_v3):
+    path = tmp_path / "dates.xlsx"
+    generate_workbook(SPEC, seed_project_v3, path, reports={1: {"report_date": dt.date(2020, 10, 22)},
+                                                           2: {"report_date": dt.datetime(2563, 11, 23)}})
+    ws = openpyxl.load_workbook(path)[MONTHLY]
+    assert [ws[SPEC.monthly_cell("report_date", k)].value for k in (1, 2)] == ["22/10/2563", "23/11/2563"]
+    assert [report(read_ok(path), k, "report_date").value for k in (1, 2)] == [dt.date(2020, 10, 22),
+                                                                             dt.date(2020, 11, 23)]
+
+
 def test_the_returned_workbook_writes_values_as_read_with_a_comment_where_they_were_normalised(blank3, tmp_path):
     date, money = (f"{SPEC.field(k).column}{SPEC.monthly.row_of(1)}" for k in ("report_date", "disbursed"))
     sub = read_ok(typed(blank3, {date: "22 ต.ค. 63", money: "2,500 บาท"}))

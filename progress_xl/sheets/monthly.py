@@ -85,7 +85,10 @@ def _inputs(b: Book, ws) -> dict[int, dict]:
 def _as_written(b: Book, x, value):
     """v3 writes a report date as the text the agency is asked to type (its column reads it)."""
     if b.fitted and x.key in b.typed_dates and isinstance(value, dt.date):
-        return format_be(value.date() if isinstance(value, dt.datetime) else value)
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if day.year > 2400:              # a BE year a client stored as CE: the year as it was typed
+            return f"{day.day:02d}/{day.month:02d}/{day.year}"
+        return format_be(day)
     return value
 
 
