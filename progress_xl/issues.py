@@ -7,6 +7,7 @@ permissions, the program itself), N coercion notes.
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 import string
 from dataclasses import dataclass, field
@@ -292,6 +293,9 @@ def shown(value) -> str:
         if value == value.to_integral_value():
             return f"{int(value):,}"
         return f"{value.normalize():,f}"
+    if isinstance(value, dt.date):          # as a Thai person writes a date: day/month/BE year
+        year = value.year if value.year > 2400 else value.year + 543
+        return f"{value.day}/{value.month:02d}/{year}"
     return str(value)
 
 

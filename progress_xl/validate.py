@@ -408,7 +408,9 @@ def _num(v) -> str:
 
 
 def _money(v) -> str:
-    return f"{Decimal(str(v)):,.2f}"
+    """Baht as people write them: `39,352,533`, or `1,500.50` when there are satang."""
+    d = Decimal(str(v))
+    return f"{d:,.0f}" if d == d.to_integral_value() else f"{d:,.2f}"
 
 
 def _comparable(v):
