@@ -311,6 +311,7 @@ def issue(code: str, *, file: str = "", sheet: str | None = None, at: str | None
     entry = CATALOG[code]
     text = None if value is None else shown(value)
     context.setdefault("value", text)
+    context.setdefault("sheet", sheet)          # a message may name the sheet it is about (T005)
     th, en = render(code, **context)
     return Issue(code, severity or entry.severity, file, sheet, at, text, th, en, context)
 

@@ -133,3 +133,17 @@ def test_text_over_the_templates_length_is_shown_cut_in_the_returned_workbook(bl
     assert "V011" in {f.code for f in review.findings}
     shown = read_ok(review.returned).reports[1]["remark"].value
     assert shown.endswith("…") and len(shown) == limit and shown[:-1] == long[:limit - 1]
+
+
+def test_every_message_renders_whole_through_issue():
+    """Through issue(), as the code makes them: no placeholder is left, whatever the message names
+    (a sheet, a file, a value): the context the call gives always fills it."""
+    import string
+
+    from progress_xl.issues import CATALOG, issue
+    for code, entry in CATALOG.items():
+        names = {n for t in (entry.th, entry.en) for _, n, _, _ in string.Formatter().parse(t) if n}
+        context = {n: f"<{n}>" for n in names if n not in ("sheet", "value")}
+        found = issue(code, file="f.xlsx", sheet="ชีต Sheet", value=2500000.0, **context)
+        assert "{" not in found.th + found.en, code
+        assert "2.5E+6" not in str(found) and "2500000.0" not in str(found), code
