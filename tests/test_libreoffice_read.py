@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from test_generate import FILLED
 
+from progress_xl.fiscal import format_be
 from progress_xl.generate import generate_workbook
 from progress_xl.office import convert
 from progress_xl.read import Submission, read_submission
@@ -78,6 +79,8 @@ def test_typed_in_libreoffice_reads_as_meant(tmp_path, spec, seed_project, local
     for k, key, text, meant, noted in TYPED:
         v = sub.reports[k][key]
         assert v.error is None and v.value == meant, (locale, text, v)
+        if key == "report_date" and spec.version >= 3:   # v3: a text cell; only the form it asks for needs no note
+            noted = text != format_be(meant)
         if noted is not None:
             assert bool(v.notes) == noted, (locale, text, [str(n) for n in v.notes])
     # what LibreOffice's locale did: th-TH parses Thai digits into a number; en-US leaves text
