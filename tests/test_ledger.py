@@ -386,3 +386,45 @@ def test_the_damaged_messages_name_the_file_and_the_reason(tmp_path):
 def test_year_money_is_a_decimal_even_when_nothing_was_spent(ledger):
     add(ledger, values=report(3, progress=Decimal(5)))
     assert type(ledger.year_figures("P1", 2564)[1]) is Decimal
+
+
+def test_a_ledger_in_a_folder_not_made_yet(tmp_path):
+    with Ledger(tmp_path / "a" / "b" / "l.sqlite") as made:
+        add(made)
+        assert made.by_sha(SHA).source == "workbook"           # the default source
+
+
+def test_backups_are_named_by_the_ledger_and_the_time(ledger):
+    import re
+    add(ledger)
+    copy = ledger.backup()
+    assert copy.parent.name == "ledger.sqlite.backups" and re.fullmatch(r"ledger-\d{8}T\d{12}\.sqlite", copy.name)
+    assert [p.name for p in copy.parent.iterdir()] == [copy.name]          # no temporary copy left
+
+
+@pytest.mark.parametrize("text, code", [("database or disk is full", "O001"), ("attempt to write a read-only x", "O002"),
+                                        ("attempt to write a readonly database", "O002"), ("no such table: x", "O006")])
+def test_each_failure_names_the_ledgers_path(ledger, text, code):
+    found = ledger.fault(sqlite3.OperationalError(text)).issues[0]
+    assert (found.code, found.file) == (code, str(ledger.path)) and str(ledger.path) in found.en
+    if code == "O006":
+        assert found.en == render("O006", path=ledger.path, reason=text)[1]
+
+
+def test_a_damaged_ledger_with_a_backup_says_why_and_what_to_run(ledger):
+    add(ledger)
+    ledger.backup()
+    found = ledger.fault(sqlite3.DatabaseError("database disk image is malformed")).issues[0]
+    assert (found.code, found.file) == ("M010", str(ledger.path))
+    assert found.en == render("M010", path=ledger.path, reason="database disk image is malformed",
+                              command=f"progress-xl restore-ledger {ledger.path}")[1]
+
+
+def test_a_newer_ledger_names_its_file(tmp_path):
+    path = tmp_path / "l.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 5}")
+    db.close()
+    with pytest.raises(ProgressXLError) as info:
+        Ledger(path)
+    assert info.value.issues[0].file == "l.sqlite"
