@@ -5,7 +5,6 @@ workbook print with no word over another and no `###`."""
 import datetime as dt
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -72,7 +71,7 @@ def blank(tmp_path_factory, projects):
 def typed_book(request, blank):
     cells = [c for k, (text, _) in DATES.items() for c in a_month(k, text, AMOUNTS[k])]
     for k, (key, text, _) in WRONG.items():
-        cells += [c for c in a_month(k, "22/{}/2564".format(k - 3), AMOUNTS[k]) if not c[0].endswith(
+        cells += [c for c in a_month(k, f"22/{k - 3}/2564", AMOUNTS[k]) if not c[0].endswith(
             SPEC.monthly_cell(key, k))] + [(cell(key, k), text)]
     out = blank.with_name(f"typed-{request.param}.xlsx")
     lo_type(blank, out, cells, request.param)

@@ -21,6 +21,7 @@ from progress_xl.collect_mail import OutlookError, read_outlook
 from progress_xl.generate import generate_workbook
 from progress_xl.issues import render
 from progress_xl.read import Submission, read_submission
+from progress_xl.spec import load_spec
 
 MSG = Path(__file__).resolve().parent / "data" / "msg"
 FUZZED = "clusterfuzz-testcase-minimized-POIHSMFFuzzer-4735011465854976.msg"
@@ -91,7 +92,8 @@ def workbook_msg(spec, projects, tmp_path_factory) -> tuple[bytes, str]:
     the template without its theme and app properties, deflated harder, padded by a zip comment)."""
     project = projects[0]
     buf = io.BytesIO()
-    generate_workbook(spec, project, buf)
+    # a v2 workbook (still read and accepted): v3's formulas make its workbook about 30 KB, past the stream
+    generate_workbook(load_spec(2), project, buf)
     book = _slim(buf.getvalue())
     size = 24_064
     assert len(book) <= size

@@ -6,7 +6,6 @@ import io
 import re
 import zipfile
 from decimal import Decimal
-
 from pathlib import Path
 
 import openpyxl
