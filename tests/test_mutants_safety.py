@@ -385,3 +385,26 @@ def test_parse_errors_defused_xml_is_f010_other_faults_f008_cut_to_80():
     with pytest.raises(Rejected) as info, safety.parse_errors():
         raise ValueError("v" * 200)
     assert info.value.code == "F008" and info.value.context == {"reason": "ValueError: " + "v" * 80}
+
+
+def test_a_default_content_type_makes_its_extension_xml():
+    ct = '<Default Extension="dat" ContentType="application/vnd.example+xml"/>'
+    assert "xl/custom.dat" in xml_of(package({"xl/custom.dat": b"<a/>"}, ct_extra=ct))
+    assert refused(package({"xl/custom.dat": b"<!DOCTYPE x><a/>"}, ct_extra=ct)).code == "F010"
+    assert "xl/custom.dat" not in xml_of(package({"xl/custom.dat": b"<a/>"}))
+
+
+def test_open_workbook_sniffs_first_then_opens_read_only(tmp_path):
+    import openpyxl
+    book = openpyxl.Workbook()
+    book.active["A1"] = "ok"
+    path = tmp_path / "b.xlsx"
+    book.save(path)
+    opened = safety.open_workbook(path)
+    assert opened.read_only and next(opened.active.iter_rows(values_only=True)) == ("ok",)
+    opened.close()
+    assert safety.open_workbook(path, read_only=False).read_only is False
+    (tmp_path / "p.xlsx").write_bytes(b"%PDF-1.4")
+    with pytest.raises(Rejected) as info:
+        safety.open_workbook(tmp_path / "p.xlsx")
+    assert info.value.context == {"kind": "PDF"}
