@@ -18,7 +18,7 @@ from typing import Callable
 from .fiscal import fiscal_bounds, format_be, month_bounds
 from .issues import render
 from .sheets import typed
-from .spec import FieldSpec, TemplateSpec
+from .spec import FieldSpec, TemplateSpec, column_index, column_letter
 
 SEPARATOR = "; "
 
@@ -156,7 +156,8 @@ def _date_checks(spec: TemplateSpec, fy: int, f: FieldSpec) -> list[Check]:
 def _across_rows(spec: TemplateSpec, budget_ref: str, budget) -> list[Check]:
     """R101 (cumulative progress fell) and R102 (disbursed to date over the budget)."""
     progress, disbursed = spec.field("progress"), spec.field("disbursed")
-    p, d, top = progress.column, disbursed.column, spec.monthly.first_row
+    p, d, top = progress.column, amount_column(spec) or disbursed.column, spec.monthly.first_row
+    key = amount_key(spec)
     r101 = Check("R101", progress,
                  lambda r: "FALSE" if r == top else f"AND(ISNUMBER({p}{r}),COUNT({p}${top}:{p}{r - 1})>0,{p}{r}<MAX({p}${top}:{p}{r - 1}))",
                  lambda k, rows: _is_number(rows.get(k, {}).get("progress")) and any(
@@ -165,8 +166,8 @@ def _across_rows(spec: TemplateSpec, budget_ref: str, budget) -> list[Check]:
     r102 = Check("R102", disbursed,
                  lambda r: f"AND(ISNUMBER({budget_ref}),SUM({d}${top}:{d}{r})>{budget_ref})",
                  lambda k, rows: _is_number(budget) and sum(
-                     (_num(rows.get(j, {}).get("disbursed")) for j in range(1, k + 1)
-                      if _is_number(rows.get(j, {}).get("disbursed"))), Decimal(0)) > _num(budget))
+                     (_num(rows.get(j, {}).get(key)) for j in range(1, k + 1)
+                      if _is_number(rows.get(j, {}).get(key))), Decimal(0)) > _num(budget))
     return [r101, r102]
 
 
@@ -199,9 +200,22 @@ def problems_formula(checks: list[Check], r: int) -> str:
     return "=" + "&".join(parts)
 
 
+def amount_column(spec: TemplateSpec) -> str | None:
+    """v3: the hidden column that reads each row's amount (a number, or text such as `2,000 บาท`),
+    third right of the helper column; None before v3 (the sums add the typed numbers only)."""
+    if _read_as(spec, spec.field("report_date")) is None:
+        return None
+    return column_letter(column_index(spec.monthly.helper_column) + 3)
+
+
+def amount_key(spec: TemplateSpec) -> str:
+    """The key of the written rows that holds the amount the sums add (see amount_column)."""
+    return "disbursed_read" if amount_column(spec) else "disbursed"
+
+
 def running_total_formula(spec: TemplateSpec, r: int) -> str:
     """Disbursed to date in row r: blank until a first amount is typed."""
-    d, first = spec.field("disbursed").column, spec.monthly.first_row
+    d, first = amount_column(spec) or spec.field("disbursed").at_column, spec.monthly.first_row
     return f'=IF(COUNT({d}${first}:{d}{r})=0,"",SUM({d}${first}:{d}{r}))'
 
 

@@ -110,7 +110,8 @@ def test_self_check_cached_values_name_each_problem(filled_book, spec):
         assert _says(check[k], code, spec.field(key), min=0, max=100), (k, code, check[k])
     assert ws[spec.monthly.check_cell].value.startswith("มีปัญหา 7 แถว")
     assert ws[spec.monthly_cell("cumulative", 2)].value == 1500.5
-    assert wb[spec.sheets["project"]]["C10"].value == pytest.approx(131600.5)
+    # from v3 on the sums read `1,000 บาท` (report 9) as the validator does
+    assert wb[spec.sheets["project"]]["C10"].value == pytest.approx(131600.5 + (1000 if spec.version >= 3 else 0))
 
 
 def _says(text: str, code: str, field, **context) -> bool:

@@ -14,6 +14,7 @@ from test_v3 import seed_prose
 from progress_xl.fiscal import format_be
 from progress_xl.generate import generate_workbook
 from progress_xl.issues import Severity
+from progress_xl.office import convert
 from progress_xl.read import Submission, read_submission
 from progress_xl.render import problems, to_pdf
 from progress_xl.returned import write_returned
@@ -124,3 +125,33 @@ def test_blank_typed_and_returned_workbooks_print_with_nothing_over_anything(bla
     for pdf in to_pdf([blank, typed, returned], tmp_path / "pdf"):
         overlaps, hashes, pages = problems(pdf)
         assert (overlaps, hashes) == (0, 0), (pdf.name, overlaps, hashes, pages)
+
+
+#: report k -> what the agency typed: every kind of date and amount, readable or not
+ODD = {1: {"report_date": "22 ต.ค. 63", "disbursed": "2,000 บาท", "progress": "5"},
+       2: {"report_date": "๒๓/๑๑/๒๕๖๓", "disbursed": "๑๒๒", "progress": 10},
+       3: {"report_date": "2020-12-22", "disbursed": "หนึ่งพันบาท", "progress": "ร้อยละ 15"},
+       4: {"report_date": "31/01/2564", "disbursed": -500, "progress": 20},
+       5: {"report_date": "ปลายเดือน", "disbursed": "1.5 ล้านบาท", "progress": 25},
+       6: {"report_date": dt.datetime(2564, 3, 22), "disbursed": 130000, "progress": 30}}
+
+
+def test_every_cached_value_is_what_libreoffice_computes(blank, tmp_path, projects):
+    """The twins: each formula's value as written (what Excel's Protected View shows) equals LibreOffice's."""
+    seed = next(p for p in projects if p.code == "01000000-2462")
+    reports = {k: {**v, "narrative": "งาน", "plan_status": "เป็นไปตามแผน", "target_status": "เป็นไปตามเป้าหมาย"}
+               for k, v in ODD.items()}
+    ours = tmp_path / "odd.xlsx"
+    generate_workbook(SPEC, seed, ours, reports=reports)
+    theirs, = convert([ours], "xlsx", tmp_path / "recalculated")
+    formulas, mine, lo = (openpyxl.load_workbook(p, data_only=d) for p, d in ((ours, False), (ours, True), (theirs, True)))
+    compared = 0
+    for name in (MONTHLY, PRINT, SPEC.sheets["project"]):
+        for row in formulas[name].iter_rows():
+            for c in (c for c in row if c.data_type == "f"):
+                a, b = mine[name][c.coordinate].value, lo[name][c.coordinate].value
+                same = (a in (None, "") and b in (None, "")) or a == b or (
+                    isinstance(a, (int, float)) and isinstance(b, (int, float)) and abs(a - b) < 1e-9)
+                assert same, (name, c.coordinate, a, b)
+                compared += 1
+    assert compared > 120           # the monthly block, its helpers, the print form, the project sheet

@@ -146,7 +146,7 @@ def test_the_report_date_is_a_text_cell_and_the_column_beside_it_shows_the_date_
         shown = ws[SPEC.monthly_cell("report_date_be", k)]
         assert shown.number_format.startswith("[$-107041E]") and shown.protection.locked
     hidden = {i for d in ws.column_dimensions.values() if d.hidden for i in range(d.min, d.max + 1)}
-    assert {14, 15, 16} <= hidden                  # N (the problems), O and P (the typed date's helpers)
+    assert {14, 15, 16, 17} <= hidden      # N (the problems), O and P (the typed date's helpers), Q (amounts)
 
 
 def test_span_fields_are_shown_prefilled_and_locked(book, seed_project_v3):

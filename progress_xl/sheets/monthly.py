@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from ..fiscal import format_be, month_bounds, month_label
 from ..layout import column_width, row_height
-from ..selfcheck import (problems_formula, problems_value, row_formula, row_value, running_total_formula,
-                         workbook_formula, workbook_value)
+from ..selfcheck import (amount_column, amount_key, problems_formula, problems_value, row_formula, row_value,
+                         running_total_formula, workbook_formula, workbook_value)
 from ..spec import column_index, column_letter, rowcol
 from . import rows, typed
 from .base import Book
@@ -79,6 +79,8 @@ def _inputs(b: Book, ws) -> dict[int, dict]:
             elif x.is_input:
                 written[k][x.key] = _as_written(b, x, values.get(x.key))
                 b.write_value(ws, r, ci, written[k][x.key], _input_format(b, x))
+        if amount_column(b.spec):
+            written[k]["disbursed_read"] = typed.amount_value(written[k].get("disbursed"))
     return written
 
 
@@ -106,16 +108,22 @@ def _derived(b: Book, ws, widths: dict) -> list[str]:
     s, m, written, rows_values = b.spec, b.spec.monthly, b.written, []
     helper = m.helper_column
     ws.set_column(f"{helper}:{helper}", None, None, {"hidden": True})
+    amounts = amount_column(s)
     if b.typed_dates:
-        h1, h2 = date_helpers(s)
-        ws.set_column(f"{h1}:{h2}", None, None, {"hidden": True})
+        h1, _ = date_helpers(s)
+        ws.set_column(f"{h1}:{amounts or h1}", None, None, {"hidden": True})
+    key = amount_key(s)
     for k in range(1, m.rows + 1):
         r = m.row_of(k)
+        if amounts:             # v3: the amount read (a number, or text such as 2,000 บาท), what the sums add
+            read = written[k]["disbursed_read"]
+            b.ok(ws.write_formula(r - 1, column_index(amounts), typed.amount_formula(f"{s.field('disbursed').column}{r}"),
+                                  None, "" if read is None else num(read)))
         for x in s.monthly_fields:
             ci = column_index(x.at_column)
             if x.derive == "running_total:disbursed":
                 b.ok(ws.write_formula(r - 1, ci, running_total_formula(s, r), b.fmt("formula_money"),
-                                      _running_total(written, k)))
+                                      _running_total(written, k, key)))
             elif x.derive and x.derive.startswith("be_date:"):
                 _date_read(b, ws, x, k, r)
             elif x.derive == "self_check":
@@ -159,8 +167,8 @@ def date_helpers(spec) -> tuple[str, str]:
     return column_letter(c + 1), column_letter(c + 2)
 
 
-def _running_total(written: dict[int, dict], k: int):
-    amounts = [written[j].get("disbursed") for j in range(1, k + 1)]
+def _running_total(written: dict[int, dict], k: int, key: str = "disbursed"):
+    amounts = [written[j].get(key) for j in range(1, k + 1)]
     if not any(is_num(a) for a in amounts):
         return ""
     return num(sum((amount(a) for a in amounts if is_num(a)), Decimal(0)))
@@ -174,8 +182,8 @@ def _totals(b: Book, ws) -> None:
     else:
         ws.write_string(tr, 0, "รวม / Total", f("total"))
         ws.write_blank(tr, 1, None, f("total"))
-    d, e = s.field("disbursed").column, s.field("progress").column
-    total = sum((amount(w.get("disbursed")) for w in written.values() if is_num(w.get("disbursed"))), Decimal(0))
+    d, e, key = amount_column(s) or s.field("disbursed").column, s.field("progress").column, amount_key(s)
+    total = sum((amount(w.get(key)) for w in written.values() if is_num(w.get(key))), Decimal(0))
     top = max((amount(w.get("progress")) for w in written.values() if is_num(w.get("progress"))), default=0)
     b.ok(ws.write_formula(b.total_cell("disbursed"), f"=SUM({d}{m.first_row}:{d}{m.last_row})",
                           f("total_money"), num(total)))

@@ -38,8 +38,8 @@ class _Form:
         self.lines: list[Line] = []
         self.ref = b.proj_ref
         self.values = {x.key: (b.project[x.key] if x.prefill else None) for x in b.spec.project_fields}
-        self.values["budget_used"] = sum((amount(w.get("disbursed")) for w in b.written.values()
-                                          if is_num(w.get("disbursed"))), Decimal(0))
+        self.values["budget_used"] = sum((amount(w.get("disbursed_read")) for w in b.written.values()
+                                          if is_num(w.get("disbursed_read"))), Decimal(0))
 
     def static(self, text: str, style: str = "print") -> None:
         self.lines.append((style, None, text))

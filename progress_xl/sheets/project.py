@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from ..layout import column_width, row_height
 from ..spec import FieldSpec, cell_column, column_index, rowcol
-from . import rows
+from . import rows, typed
 from .base import Book
 from .twins import absolute, amount, is_num, num, quote
 
@@ -55,7 +55,8 @@ def _fit(b: Book, ws, field: FieldSpec, widths: tuple[float, float]) -> None:
 def _value(b: Book, ws, field: FieldSpec) -> None:
     r, c = rowcol(field.at_cell)
     if field.derive == "total:disbursed":
-        total = sum((amount(v["disbursed"]) for v in b.reports.values() if is_num(v.get("disbursed"))), Decimal(0))
+        read = typed.amount_value if b.fitted else (lambda v: amount(v) if is_num(v) else None)
+        total = sum((a for v in b.reports.values() if (a := read(v.get("disbursed"))) is not None), Decimal(0))
         ref = f"{quote(b.names['monthly'])}!{absolute(b.total_cell('disbursed'))}"
         b.ok(ws.write_formula(r, c, f"={ref}", b.fmt("formula_money"), num(total)))
         return

@@ -153,13 +153,25 @@ def date_value(value, year: int) -> dt.date | None:
 
 
 # -- amounts and percentages typed as text ---------------------------------------------------------
+def _cleaned(cell: str) -> tuple[str, str]:
+    """The text of `cell` less the words and marks the validator reads past, and what is left of it
+    once its digits are taken out too."""
+    cleaned = _nest(_nest(_text(cell), [(d, str(i)) for i, d in enumerate(THAI_DIGITS)]),
+                    [(w, "") for w in AMOUNT_NOISE])
+    return cleaned, _nest(cleaned, [(str(i), "") for i in range(10)])
+
+
+def _cleaned_value(value) -> tuple[str, str]:
+    cleaned = _replace(_replace(excel_trim(str(value)).lower(), [(d, str(i)) for i, d in enumerate(THAI_DIGITS)]),
+                       [(w, "") for w in AMOUNT_NOISE])
+    return cleaned, re.sub("[0-9]", "", cleaned)
+
+
 @functools.lru_cache(maxsize=4096)
 def unreadable_number_condition(cell: str) -> str:
     """True when `cell` holds text the validator cannot read as a number: after the words and marks
     it reads past, something besides digits and one decimal point is left (or no digit at all)."""
-    cleaned = _nest(_nest(_text(cell), [(d, str(i)) for i, d in enumerate(THAI_DIGITS)]),
-                    [(w, "") for w in AMOUNT_NOISE])
-    residue = _nest(cleaned, [(str(i), "") for i in range(10)])
+    cleaned, residue = _cleaned(cell)
     return (f'AND(LEN(TRIM({cell}))>0,NOT(ISNUMBER({cell})),ISERROR(FIND("ล้าน",{cell})),'
             f'OR(LEN({residue})=LEN({cleaned}),AND({residue}<>"",{residue}<>".")))')
 
@@ -168,7 +180,27 @@ def unreadable_number(value) -> bool:
     """The twin of unreadable_number_condition."""
     if value is None or _is_number(value) or str(value).strip(" ") == "" or "ล้าน" in str(value):
         return False
-    cleaned = _replace(_replace(excel_trim(str(value)).lower(), [(d, str(i)) for i, d in enumerate(THAI_DIGITS)]),
-                       [(w, "") for w in AMOUNT_NOISE])
-    residue = re.sub("[0-9]", "", cleaned)
+    cleaned, residue = _cleaned_value(value)
     return len(residue) == len(cleaned) or residue not in ("", ".")
+
+
+@functools.lru_cache(maxsize=4096)
+def amount_formula(cell: str) -> str:
+    """The amount in `cell`, a number or text such as `2,000 บาท` (digits and one point once the words
+    and marks are gone); "" when there is none (what the running totals and R102 add up, v3)."""
+    cleaned, residue = _cleaned(cell)
+    return (f'=IF(ISNUMBER({cell}),{cell},IFERROR(IF(AND(LEN({residue})<LEN({cleaned}),OR({residue}="",'
+            f'{residue}=".")),VALUE({cleaned}),""),""))')
+
+
+def amount_value(value) -> Decimal | None:
+    """The twin of amount_formula."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, dt.date):
+        day = value.date() if isinstance(value, dt.datetime) else value
+        return Decimal((day - dt.date(1899, 12, 30)).days)
+    if _is_number(value):
+        return Decimal(str(value))
+    cleaned, residue = _cleaned_value(value)
+    return Decimal(cleaned) if len(residue) < len(cleaned) and residue in ("", ".") else None
