@@ -171,3 +171,15 @@ def test_an_accepted_value_changed_names_the_month():
     assert "R108" not in codes({1: month(1), 2: month(2)}, accepted=accepted)
     found = codes({1: month(1, progress=Decimal(3)), 2: month(2, progress=Decimal(4))}, accepted=accepted)["R108"]
     assert [(f.context["value"], f.context["previous"], f.context["month"]) for f in found] == [("3", "1", "ต.ค. 2563")]
+
+
+def test_a_percent_out_of_range_names_the_range():
+    found = codes({1: month(1, progress=Decimal("100.5"))})["V003"]
+    assert [(f.context["value"], f.context["min"], f.context["max"]) for f in found] == [("100.5", "0", "100")]
+    assert "V003" not in codes({1: month(1, progress=Decimal(100))})
+
+
+@pytest.mark.parametrize("length, flagged", [(2200, False), (2201, True)])
+def test_a_text_exactly_at_its_length_limit_is_within_it(length, flagged):
+    found = codes({1: month(1, narrative="ก" * length)})
+    assert ("V011" in found) is flagged
