@@ -183,3 +183,16 @@ def test_a_percent_out_of_range_names_the_range():
 def test_a_text_exactly_at_its_length_limit_is_within_it(length, flagged):
     found = codes({1: month(1, narrative="ก" * length)})
     assert ("V011" in found) is flagged
+
+
+def test_flat_months_after_a_month_off_plan_are_still_judged():
+    reports = {k: month(k, progress=Decimal(7)) for k in range(1, 6)}
+    reports[1]["plan_status"] = BEHIND
+    found = codes(reports, end=dt.date(2030, 1, 1))
+    assert [f.cell for f in found["R109"]] == [cell("plan_status", 4), cell("plan_status", 5)]
+
+
+def test_money_spent_last_year_counts_for_a_project_done_this_year():
+    last_year = {0: {"disbursed": Decimal(10), "progress": Decimal(50)}}
+    assert "R110" not in codes({1: month(1, progress=Decimal(100))}, accepted=last_year)
+    assert "R110" in codes({1: month(1, progress=Decimal(100))}, accepted={0: {"progress": Decimal(50)}})
