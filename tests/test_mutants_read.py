@@ -141,3 +141,26 @@ def test_which_rejections_are_read_again(code, transient):
                                           ("abc", "abc"), (" 2.5 ", "2.5")])
 def test_a_version_as_written(raw, version):
     assert _int(raw) == version
+
+
+def test_a_formula_value_keeps_its_place():
+    v = read(NARRATIVE, "=A1", dtype="f")
+    assert (v.sheet, v.cell) == ("S", "B7")
+
+
+def test_a_rejection_carries_what_the_file_is(tmp_path):
+    from progress_xl.read import read_submission
+    path = tmp_path / "report.xlsx"
+    path.write_bytes(b"%PDF-1.7 rest")
+    rejected = read_submission(path)
+    assert (rejected.issue.th, rejected.issue.en) == render("F004", kind="PDF")
+
+
+def test_the_project_code_from_a_path_or_its_bytes(tmp_path, spec, seed_project):
+    from progress_xl.generate import generate_workbook
+    from progress_xl.read import project_code_of
+    path = tmp_path / "b.xlsx"
+    generate_workbook(spec, seed_project, path)
+    assert project_code_of(path) == project_code_of(path.read_bytes()) == "01000000-2462"
+    (tmp_path / "p.xlsx").write_bytes(b"%PDF-1.7")
+    assert project_code_of(tmp_path / "p.xlsx") is None
