@@ -37,6 +37,9 @@ ADDED = ("tests/test_mutants_", "tests/test_ledger.py")
 
 def snapshot(module: str, before: bool = False) -> Path:
     """A fresh copy of what the run needs, with the module's [mutmut] section in its setup.cfg."""
+    tests = [t for t in TESTS[module] if (ROOT / t).exists() and not (before and t.startswith(ADDED))]
+    if not tests:                   # pytest would run the whole suite
+        raise SystemExit(f"{module}: no test file to run")
     where = ROOT / "out" / "mutation" / (module + ("-before" if before else ""))
     shutil.rmtree(where, ignore_errors=True)
     where.mkdir(parents=True)
@@ -46,7 +49,6 @@ def snapshot(module: str, before: bool = False) -> Path:
             shutil.copytree(source, where / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(source, where / name)
-    tests = [t for t in TESTS[module] if (ROOT / t).exists() and not (before and t.startswith(ADDED))]
     section = ["", "[mutmut]",
                "source_paths = progress_xl",
                f"only_mutate = progress_xl/{module}.py",
