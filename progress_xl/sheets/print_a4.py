@@ -9,12 +9,10 @@ across pages: a page break stands before each one, and a report's reserved rows 
 """
 from __future__ import annotations
 
-from decimal import Decimal
-
 from ..fiscal import format_be
-from . import rows
+from . import print_form, rows
 from .base import Book
-from .twins import amount, be_formula, be_value, fixed, is_num, lit, quote, text_of
+from .twins import be_value, fixed, is_num, lit, quote, text_of
 
 WIDTH = 66                  # A4 portrait at 100 %: a unit of the TH Sarabun New 14 workbook is 7.7 pt
 SIZE = 14
@@ -27,32 +25,13 @@ STATUS_CHARS = 140
 CONTINUED = "(ต่อ / continued) "
 
 
-Line = tuple[str, "str | None", str]        # (style, formula or None for a static text, the text shown)
+Line = print_form.Line
 
 
-class _Form:
-    """The form's lines, in order, each with the text a client shows as its cached value."""
+class _Form(print_form._Form):
+    """The v2 form's lines, with v3's budget used: each row's amount as read (a hidden column)."""
 
-    def __init__(self, b: Book):
-        self.b = b
-        self.lines: list[Line] = []
-        self.ref = b.proj_ref
-        self.values = {x.key: (b.project[x.key] if x.prefill else None) for x in b.spec.project_fields}
-        self.values["budget_used"] = sum((amount(w.get("disbursed_read")) for w in b.written.values()
-                                          if is_num(w.get("disbursed_read"))), Decimal(0))
-
-    def static(self, text: str, style: str = "print") -> None:
-        self.lines.append((style, None, text))
-
-    def field(self, label: str, key: str, kind: str = "text") -> None:
-        ref, v = self.ref[key], self.values.get(key)
-        if kind == "date":
-            self.lines.append(("print", f'={lit(label + " : ")}&{be_formula(ref)}', f"{label} : {be_value(v)}"))
-        elif kind == "money":                  # TEXT() of text is the text
-            self.lines.append(("print", f'={lit(label + " : ")}&TEXT({ref},"#,##0")&" บาท"',
-                               f"{label} : {fixed(v, 0) if is_num(v) else text_of(v)} บาท"))
-        else:
-            self.lines.append(("print", f"={lit(label + ' : ')}&{ref}", f"{label} : {text_of(v)}"))
+    DISBURSED = "disbursed_read"
 
 
 def _reserve(chars: int) -> float:

@@ -13,15 +13,17 @@ Line = tuple[str, "str | None", str]        # (style, formula or None for a stat
 
 
 class _Form:
-    """The form's lines, in order."""
+    """The form's lines, in order, each with the text a client shows as its cached value."""
+
+    DISBURSED = "disbursed"         # the amounts the budget used adds up (v3: each row's amount as read)
 
     def __init__(self, b: Book):
         self.b = b
         self.lines: list[Line] = []
         self.ref = b.proj_ref
         self.values = {x.key: (b.project[x.key] if x.prefill else None) for x in b.spec.project_fields}
-        self.values["budget_used"] = sum((amount(w.get("disbursed")) for w in b.written.values()
-                                          if is_num(w.get("disbursed"))), Decimal(0))
+        self.values["budget_used"] = sum((amount(w.get(self.DISBURSED)) for w in b.written.values()
+                                          if is_num(w.get(self.DISBURSED))), Decimal(0))
 
     def static(self, text: str, style: str = "print") -> None:
         self.lines.append((style, None, text))
