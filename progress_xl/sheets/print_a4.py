@@ -82,13 +82,8 @@ def _section_1(form: _Form) -> None:
     for key, kind in (("total_budget", "money"), ("fy_allocation", "money"), ("carryover", "money"),
                       ("carryover_deadline", "date"), ("start_progress", "percent"), ("disbursed_before", "money")):
         _span_field(form, key, kind)
-    form.static("1.2 หน่วยงานที่รับผิดชอบ", "print_bold")
+    print_form.agency_lines(form, P)
     pv = form.values
-    form.lines.append(("print", f'="หน่วยงานที่รับผิดชอบ : "&{P["agency"]}&" / "&{P["agency_short"]}&" / "&{P["division"]}',
-                       f"หน่วยงานที่รับผิดชอบ : {text_of(pv['agency'])} / {text_of(pv['agency_short'])} / "
-                       f"{text_of(pv['division'])}"))
-    form.field("ชื่อผู้รับผิดชอบ", "responsible_person")
-    form.field("ผู้ประสานงาน สยป", "coordinator")
     for heading, key in (("1.3 หลักการและเหตุผล", "rationale"), ("1.4 วัตถุประสงค์ของโครงการ", "objectives"),
                          ("1.5 เป้าหมายของโครงการ", "targets")):
         form.static(heading, "print_bold")

@@ -76,12 +76,7 @@ def _section_1(form: _Form) -> None:
     form.field("งบประมาณที่ได้รับ", "budget_allocated", "money")
     form.field("สิ้นสุดโครงการ", "end_date", "date")
     form.field("งบประมาณที่ใช้ไป", "budget_used", "money")
-    form.static("1.2 หน่วยงานที่รับผิดชอบ", "print_bold")
-    form.lines.append(("print", f'="หน่วยงานที่รับผิดชอบ : "&{P["agency"]}&" / "&{P["agency_short"]}&" / "&{P["division"]}',
-                       f"หน่วยงานที่รับผิดชอบ : {text_of(pv['agency'])} / {text_of(pv['agency_short'])} / "
-                       f"{text_of(pv['division'])}"))
-    form.field("ชื่อผู้รับผิดชอบ", "responsible_person")
-    form.field("ผู้ประสานงาน สยป", "coordinator")
+    agency_lines(form, P)
     for heading, key in (("1.3 หลักการและเหตุผล", "rationale"), ("1.4 วัตถุประสงค์ของโครงการ", "objectives"),
                          ("1.5 เป้าหมายของโครงการ", "targets")):
         form.static(heading, "print_bold")
@@ -121,3 +116,14 @@ def _report_lines(b: Book, k: int, monthly: str) -> list[Line]:
     b_v = (f":: ความก้าวหน้าของงานฯ = {shown(w.get('progress'), 2)} % งบประมาณที่เบิกใช้ (ครั้งที่ {k}) = "
            f"{shown(w.get('disbursed'), 0)} บาท : {text_of(w.get('plan_status'))} : {text_of(w.get('target_status'))}") if started else ""
     return [("print_bold", a_f, a_v), ("print", b_f, b_v)]
+
+
+def agency_lines(form: _Form, P: dict) -> None:
+    """Section 1.2, the same in every version of the form: the agency, the person responsible."""
+    pv = form.values
+    form.static("1.2 หน่วยงานที่รับผิดชอบ", "print_bold")
+    form.lines.append(("print", f'="หน่วยงานที่รับผิดชอบ : "&{P["agency"]}&" / "&{P["agency_short"]}&" / "&{P["division"]}',
+                       f"หน่วยงานที่รับผิดชอบ : {text_of(pv['agency'])} / {text_of(pv['agency_short'])} / "
+                       f"{text_of(pv['division'])}"))
+    form.field("ชื่อผู้รับผิดชอบ", "responsible_person")
+    form.field("ผู้ประสานงาน สยป", "coordinator")
