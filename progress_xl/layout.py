@@ -40,6 +40,9 @@ _PREPARED: dict[tuple, str] = {}
 _SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")   # what excel_text removes
 
 
+_ESCAPED = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f]")   # what xlsxwriter escapes in inline text
+
+
 def _legal(text: str) -> str:
     """`values.excel_text`'s text, with the common case (short, nothing to remove) decided by one
     regular-expression search: the master writes over a million strings (make bench)."""
@@ -77,6 +80,14 @@ class _Worksheet(Worksheet):
         if isinstance(value, str):
             value = _legal(value)
         return super()._write_formula(row, col, formula, cell_format, value)
+
+    # xlsxwriter runs two substitutions over every inline string (the master's streamed sheets: ~2
+    # million); a string with neither a control character nor an `_xHHHH_` look-alike is left as it is.
+    @staticmethod
+    def _escape_control_characters(data):
+        if isinstance(data, str) and _ESCAPED.search(data) is None:
+            return data
+        return Worksheet._escape_control_characters(data)
 
     @convert_cell_args
     def write_comment(self, row, col, comment, options=None):

@@ -287,11 +287,17 @@ class Ledger:
         return {s.project_code: s for s in self.submissions(fy, month)
                 if s.state in (State.ACCEPTED, State.HAS_ISSUES) and s.project_code}
 
-    def values(self, submission_id: int) -> dict[int, dict[str, dict]]:
+    def values(self, submission_id: int, report: int | None = None,
+               every_report: tuple[str, ...] = ()) -> dict[int, dict[str, dict]]:
+        """Report k -> key -> the value and where it was read (report 0: the project sheet). With `report`,
+        that report's values and, of the others, only the keys `every_report` names."""
+        query, args = "SELECT report, key, value, raw, sheet, cell, notes FROM submission_values WHERE submission_id=?", \
+            (submission_id,)
+        if report is not None:
+            query += f" AND (report=? OR key IN ({','.join('?' * len(every_report)) or 'NULL'}))"
+            args += (report, *every_report)
         out: dict[int, dict[str, dict]] = {}
-        for report, key, value, raw, sheet, cell, notes in self.db.execute(
-                "SELECT report, key, value, raw, sheet, cell, notes FROM submission_values WHERE submission_id=?",
-                (submission_id,)):
+        for report, key, value, raw, sheet, cell, notes in self.db.execute(query, args):
             out.setdefault(report, {})[key] = {"value": decode(value), "raw": raw, "sheet": sheet, "cell": cell,
                                                "notes": notes}
         return out

@@ -234,7 +234,7 @@ def _elapsed(p: Project, end: dt.date) -> Decimal | None:
 
 
 def project_row(ledger: Ledger, p: Project, sub: Stored | None, m: _Month) -> ProjectRow:
-    values = ledger.values(sub.id) if sub else {}
+    values = ledger.values(sub.id, m.month, SHOWN_EVERY_MONTH) if sub else {}   # this report, and the series
     history = ledger.accepted_history(p.code, m.fy, m.month)
     series = _series(values, history, m.month)
     this = {key: v["value"] for key, v in (values.get(m.month) or {}).items()}
@@ -452,7 +452,7 @@ class MasterData:
         written, never all in memory at once. The ledger keeps the provenance of every value read."""
         for code, sub in self.reported:
             labels = _labels(sub.template_version)       # the field as the file's own template called it
-            values = self.ledger.values(sub.id)
+            values = self.ledger.values(sub.id, self.month, SHOWN_EVERY_MONTH)
             for k in sorted(values):
                 if not 0 < k <= self.month:
                     continue
