@@ -98,36 +98,36 @@ def _read_as(spec: TemplateSpec, f: FieldSpec) -> FieldSpec | None:
 
 
 def _field_checks(spec: TemplateSpec, fy: int, f: FieldSpec) -> list[Check]:
-    col, get, out = f.column, _getter(f.key), []
+    col, get, out = f.at_column, _getter(f.key), []
     if f.required:
-        out.append(Check("V001", f, lambda r, c=col: f"LEN(TRIM({c}{r}))=0", lambda k, rows, g=get: _blank(g(k, rows))))
+        out.append(Check("V001", f, lambda r: f"LEN(TRIM({col}{r}))=0", lambda k, rows: _blank(get(k, rows))))
     if f.type in ("percent", "money"):
         out.append(_unreadable_number(spec, f))
-    if f.type == "percent" and f.min is not None:
+    if f.type == "percent" and f.min is not None and f.max is not None:
         lo, hi = f.min, f.max
-        out.append(Check("V003", f, lambda r, c=col, lo=lo, hi=hi: f"AND(ISNUMBER({c}{r}),OR({c}{r}<{_fmt(lo)},{c}{r}>{_fmt(hi)}))",
-                         lambda k, rows, g=get, lo=lo, hi=hi: _is_number(g(k, rows)) and not lo <= _num(g(k, rows)) <= hi))
+        out.append(Check("V003", f, lambda r: f"AND(ISNUMBER({col}{r}),OR({col}{r}<{_fmt(lo)},{col}{r}>{_fmt(hi)}))",
+                         lambda k, rows: _is_number(get(k, rows)) and not lo <= _num(get(k, rows)) <= hi))
     if f.type == "money" and f.min is not None:
-        out.append(Check("V006", f, lambda r, c=col: f"AND(ISNUMBER({c}{r}),{c}{r}<0)",
-                         lambda k, rows, g=get: _is_number(g(k, rows)) and _num(g(k, rows)) < 0))
-    if f.type == "choice":
+        out.append(Check("V006", f, lambda r: f"AND(ISNUMBER({col}{r}),{col}{r}<0)",
+                         lambda k, rows: _is_number(get(k, rows)) and _num(get(k, rows)) < 0))
+    if f.type == "choice" and f.choices:
         values, name = spec.choice_values(f.choices), f"px_list_{f.choices}"
+        allowed = {v.casefold() for v in values}
         # SUMPRODUCT of an exact comparison: COUNTIF and MATCH treat * ? ~ as wildcards.
-        out.append(Check("V004", f, lambda r, c=col, n=name: f"AND(LEN(TRIM({c}{r}))>0,SUMPRODUCT(--({n}={c}{r}))=0)",
-                         lambda k, rows, g=get, vs=values: not _blank(g(k, rows)) and
-                         str(g(k, rows)).strip().casefold() not in {v.casefold() for v in vs}))
+        out.append(Check("V004", f, lambda r: f"AND(LEN(TRIM({col}{r}))>0,SUMPRODUCT(--({name}={col}{r}))=0)",
+                         lambda k, rows: not _blank(get(k, rows)) and str(get(k, rows)).strip().casefold() not in allowed))
     if f.type == "date":
         out.extend(_date_checks(spec, fy, f))
     return out
 
 
 def _unreadable_number(spec: TemplateSpec, f: FieldSpec) -> Check:
-    col, get = f.column, _getter(f.key)
+    col, get = f.at_column, _getter(f.key)
     if _read_as(spec, spec.field("report_date")) is None:        # v1, v2: a plain number or nothing
-        return Check("V002", f, lambda r, c=col: f"AND(LEN(TRIM({c}{r}))>0,NOT(ISNUMBER({c}{r})))",
-                     lambda k, rows, g=get: not _blank(g(k, rows)) and not _is_number(g(k, rows)))
-    return Check("V002", f, lambda r, c=col: typed.unreadable_number_condition(f"{c}{r}"),
-                 lambda k, rows, g=get: typed.unreadable_number(g(k, rows)))
+        return Check("V002", f, lambda r: f"AND(LEN(TRIM({col}{r}))>0,NOT(ISNUMBER({col}{r})))",
+                     lambda k, rows: not _blank(get(k, rows)) and not _is_number(get(k, rows)))
+    return Check("V002", f, lambda r: typed.unreadable_number_condition(f"{col}{r}"),
+                 lambda k, rows: typed.unreadable_number(get(k, rows)))
 
 
 def _date_checks(spec: TemplateSpec, fy: int, f: FieldSpec) -> list[Check]:
@@ -136,8 +136,8 @@ def _date_checks(spec: TemplateSpec, fy: int, f: FieldSpec) -> list[Check]:
     first, last = fiscal_bounds(fy)
     first_s, last_s = _serial(first), _serial(last)
     parsed = _read_as(spec, f)
-    typed_col, get = f.column, _getter(f.key)
-    col, value = (parsed.column, _getter(parsed.key)) if parsed else (f.column, get)
+    typed_col, get = f.at_column, _getter(f.key)
+    col, value = (parsed.at_column, _getter(parsed.key)) if parsed else (f.at_column, get)
     if parsed:
         v005 = Check("V005", f, lambda r: f"AND(LEN(TRIM({typed_col}{r}))>0,NOT(ISNUMBER({col}{r})))",
                      lambda k, rows: not _blank(get(k, rows)) and not _is_number(value(k, rows)))

@@ -33,7 +33,6 @@ OVERSIZE = {
 }
 #: module -> mypy errors it still has (default mode), and whose they are; none may be added.
 MYPY_ERRORS = {
-    "progress_xl/selfcheck.py": 13,      # selfcheck's owner: Check.bounds / Optional min-max arithmetic
     "progress_xl/read.py": 13,           # read's owner: Optional cells and openpyxl values
     "progress_xl/imap.py": 13,           # imap's owner: imaplib's untyped responses
     "progress_xl/simulate.py": 7,        # the demo's owner
