@@ -114,7 +114,7 @@ def fetch(settings: ImapSettings, into: Path, state: Path) -> Fetched:
 
 
 def _fetch_new(box: "_Mailbox", memory: "_State", into: Path, result: Fetched) -> None:
-    found = _search(box.imap, result.settings.since)
+    found = _search(box.session, result.settings.since)
     new = [uid for uid in found if uid not in memory.uids]
     result.known += len(found) - len(new)
     heads = _message_ids(box, new)
@@ -125,7 +125,7 @@ def _fetch_new(box: "_Mailbox", memory: "_State", into: Path, result: Fetched) -
             continue
         target = into / safe_name(f"{result.settings.folder.replace('/', '_')}-{memory.uidvalidity}-{uid:06d}.eml")
         try:
-            sha, message_id = _download(box.imap, uid, target, memory)
+            sha, message_id = _download(box.session, uid, target, memory)
         except (_Unfetchable, imaplib.IMAP4.abort) as exc:
             result.skipped.append(issue("C014", file=result.settings.label, uid=uid, reason=_reason(exc)))
             if isinstance(exc, imaplib.IMAP4.abort):       # the server hung up over this message
@@ -189,6 +189,11 @@ class _Mailbox:
         self.uidvalidity = ""
         self.failures = 0
 
+    @property
+    def session(self) -> imaplib.IMAP4:
+        assert self.imap is not None, "used between open() and close()"
+        return self.imap
+
     def open(self) -> str:
         """Connected, logged in, the folder selected read-only: its UIDVALIDITY."""
         self.imap = _connect(self.settings)
@@ -228,6 +233,7 @@ def _tls_context(settings: ImapSettings) -> ssl.SSLContext:
 def _connect(settings: ImapSettings) -> imaplib.IMAP4:
     context = None if settings.security == "plain" else _tls_context(settings)
     host, port = settings.host, settings.port_number
+    imap: imaplib.IMAP4
     try:
         if settings.security == "ssl":
             imap = imaplib.IMAP4_SSL(host, port, ssl_context=context, timeout=settings.timeout)
@@ -242,6 +248,7 @@ def _connect(settings: ImapSettings) -> imaplib.IMAP4:
     except imaplib.IMAP4.error as exc:
         raise _fail("C015", settings, reason=_reason(exc)) from None
     if settings.security == "starttls":
+        assert context is not None          # made above for every security but plain
         _starttls(imap, settings, context)
     return imap
 
@@ -275,7 +282,8 @@ def _login(imap: imaplib.IMAP4, settings: ImapSettings, password: str) -> None:
 def _quoted(name: str) -> str:
     """A mailbox name as an IMAP quoted string, in modified UTF-7 (RFC 3501 5.1.3: '&' opens a run of
     UTF-16 in base64 with ',' for '/'; the standard library has no codec for it)."""
-    out, run = [], []
+    out: list[str] = []
+    run: list[str] = []
 
     def flush():
         if run:
@@ -380,7 +388,7 @@ def _message_ids(box: _Mailbox, uids: list[int]) -> dict[int, str]:
     for start in range(0, len(uids), HEADER_BATCH):
         batch = uids[start:start + HEADER_BATCH]
         try:
-            _, data = box.imap.uid("FETCH", ",".join(map(str, batch)), "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+            _, data = box.session.uid("FETCH", ",".join(map(str, batch)), "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
         except imaplib.IMAP4.abort:       # hung up over one of them: each is looked at when it is downloaded
             box.reopen()
             continue
@@ -428,30 +436,32 @@ class _State:
     def __init__(self, path: Path, mailbox: str):
         self.path, self.mailbox = path, mailbox
         data = read_json(path)
-        boxes = data.get("mailboxes") if isinstance(data.get("mailboxes"), dict) else {}
-        messages = data.get("messages") if isinstance(data.get("messages"), dict) else {}
-        self.data = {"mailboxes": boxes, "messages": messages}
-        self.ids = {m.get("message_id") for m in messages.values() if isinstance(m, dict) and m.get("message_id")}
-        self.uidvalidity, self.uids = "", set()
+        # as the file has them: what a hand or another version wrote is checked where it is read
+        self.boxes: dict[str, object] = data["mailboxes"] if isinstance(data.get("mailboxes"), dict) else {}
+        self.messages: dict[str, object] = data["messages"] if isinstance(data.get("messages"), dict) else {}
+        self.ids: set[str] = {m["message_id"] for m in self.messages.values()
+                              if isinstance(m, dict) and m.get("message_id")}
+        self.uidvalidity = ""
+        self.uids: set[int] = set()
 
     def begin(self, uidvalidity: str) -> None:
         """The UIDs taken count only under the UIDVALIDITY they were taken under."""
-        box = self.data["mailboxes"].get(self.mailbox)
-        same = isinstance(box, dict) and box.get("uidvalidity") == uidvalidity
+        box = self.boxes.get(self.mailbox)
+        taken = box.get("uids", []) if isinstance(box, dict) and box.get("uidvalidity") == uidvalidity else []
         self.uidvalidity = uidvalidity
-        self.uids = {int(u) for u in box.get("uids", []) if str(u).isdigit()} if same else set()
+        self.uids = {int(u) for u in taken if str(u).isdigit()}
 
     def knows(self, *, sha: str | None = None, message_id: str | None = None) -> bool:
-        return bool(message_id and message_id in self.ids) or bool(sha and sha in self.data["messages"])
+        return bool(message_id and message_id in self.ids) or bool(sha and sha in self.messages)
 
     def remember(self, uid: int, *, sha: str | None = None, message_id: str = "", file: str = "") -> None:
         self.uids.add(uid)
         if sha:
-            self.data["messages"][sha] = {"message_id": message_id, "file": file, "mailbox": self.mailbox,
-                                          "uidvalidity": self.uidvalidity, "uid": uid}
+            self.messages[sha] = {"message_id": message_id, "file": file, "mailbox": self.mailbox,
+                                  "uidvalidity": self.uidvalidity, "uid": uid}
             if message_id:
                 self.ids.add(message_id)
 
     def save(self) -> None:
-        self.data["mailboxes"][self.mailbox] = {"uidvalidity": self.uidvalidity, "uids": sorted(self.uids)}
-        write_json(self.path, self.data)
+        self.boxes[self.mailbox] = {"uidvalidity": self.uidvalidity, "uids": sorted(self.uids)}
+        write_json(self.path, {"mailboxes": self.boxes, "messages": self.messages})
