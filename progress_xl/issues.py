@@ -33,6 +33,11 @@ class Entry:
 
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.NOTE
 
+# Retired codes, out of the catalogue and never to be given to another message:
+#   M003 "no report received for {month}": a missing report is the master's MISSING state, never an issue;
+#   T009 "the workbook is for project {value}, but {detail}": the reader no longer compares the project
+#   code with the file's name or _meta.
+
 CATALOG: dict[str, Entry] = {
     # -- F: the file itself --------------------------------------------------------------
     "F001": Entry(E, "ไม่พบไฟล์หรือเปิดอ่านไม่ได้ ({reason})", "file not found or unreadable ({reason})"),
@@ -60,7 +65,6 @@ CATALOG: dict[str, Entry] = {
     "T005": Entry(W, "มีชีตที่ซ่อนซึ่งไม่ใช่ของแบบฟอร์ม: {sheet}", "a hidden sheet that is not part of the template: {sheet}"),
     "T006": Entry(W, "ช่องกรอกถูกผสานเซลล์ ({range})", "an input cell was merged ({range})"),
     "T008": Entry(W, "สูตรในช่อง {field} ถูกแก้ไขหรือถูกพิมพ์ทับ คำนวณใหม่จากข้อมูลที่กรอก", "the formula of {field} was overwritten or changed; recomputed from the inputs"),
-    "T009": Entry(W, "แบบฟอร์มของโครงการ {value} แต่ชื่อไฟล์หรือ _meta บอกโครงการอื่น ({detail})", "the workbook is for project {value}, but {detail}"),
     "T007": Entry(W, "ข้อมูลใน _meta ไม่ตรงกับคุณสมบัติเอกสาร ({detail})", "_meta disagrees with the document properties ({detail})"),
     # -- P: the project register ---------------------------------------------------------
     "P001": Entry(E, "ทะเบียนโครงการไม่มีคอลัมน์ที่จำเป็น: {column} (ชื่อที่ใช้ได้: {accepted}; หัวคอลัมน์ที่พบ: {found}; ใกล้เคียงที่สุด: {closest})", "the project register lacks a required column: {column} (accepted names: {accepted}; headers found: {found}; closest: {closest})"),
@@ -129,7 +133,6 @@ CATALOG: dict[str, Entry] = {
     # -- M: consolidation -----------------------------------------------------------------
     "M001": Entry(E, "มีการรวมข้อมูลกำลังทำงานกับสมุดบัญชีนี้อยู่ กรุณารอให้เสร็จก่อน", "another consolidation is running on this ledger: wait for it to finish"),
     "M002": Entry(E, "สมุดบัญชีเป็นรุ่น {version} ใหม่กว่าโปรแกรมนี้ (รุ่น {known})", "the ledger is schema version {version}, newer than this program ({known})"),
-    "M003": Entry(W, "ยังไม่ได้รับรายงานของเดือน {month}", "no report received for {month}"),
     "M004": Entry(N, "ไฟล์เดียวกับ {name} ที่ได้รับแล้ว", "the same file as {name}, already received"),
     "M005": Entry(W, "ถูกแทนที่ด้วยไฟล์ที่ส่งใหม่ {name}", "superseded by the newer file {name}"),
     "M006": Entry(E, "แบบฟอร์มของปีงบประมาณ {value} ไม่ใช่ {fy}", "a workbook for fiscal year {value}, not {fy}"),
