@@ -1,4 +1,5 @@
 """consolidate: ledger, master, nothing lost, nothing half-written (issue 6)."""
+import datetime as dt
 import hashlib
 import os
 import signal
@@ -11,11 +12,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 from helpers import holding
-from scenarios import CLEAN, mixed_inbox  # noqa: F401 - the shared scenarios
+from scenarios import CLEAN, mixed_inbox, row  # noqa: F401 - the shared scenarios
 
 from progress_xl.consolidate import PLACES, consolidate
-from progress_xl.generate import generate_workbook
-from progress_xl.issues import ProgressXLError
+from progress_xl.fiscal import month_label
+from progress_xl.generate import generate_workbook, workbook_filename
+from progress_xl.issues import ProgressXLError, render
 from progress_xl.ledger import SCHEMA_VERSION, Ledger
 from progress_xl import master
 from progress_xl.master import SHEETS
@@ -221,3 +223,83 @@ def test_killed_at_any_point_leaves_master_and_ledger_whole_and_a_rerun_complete
     assert counts["submissions"] == files
     wb = openpyxl.load_workbook(out / "master_2564_03.xlsx", read_only=True)
     assert len(list(wb[SHEETS["inputs"]].iter_rows(min_row=3))) == counts["receipts"]
+
+
+# -- why a file is not (or not only) this month's data: M004 M005 M006 M008 ---------------------------
+def _rows(master_path, table: str) -> list[tuple]:
+    wb = openpyxl.load_workbook(master_path, read_only=True)
+    try:
+        return list(wb[SHEETS[table]].iter_rows(min_row=3, values_only=True))
+    finally:
+        wb.close()
+
+
+def test_a_duplicate_and_a_superseded_file_say_which_file_they_yield_to(month3, few):
+    """M004: the same bytes under a second name; M005: an older file of the same project and month."""
+    _, _, run = month3
+    details = {o.name: (o.detail_th, o.detail_en) for o in run.outcomes}
+    first_copy = workbook_filename(few[0])
+    assert details["สำเนา.xlsx"] == render("M004", name=first_copy)
+    assert details["ส่งครั้งแรก.xlsx"] == render("M005", name="แก้ไขแล้ว.xlsx")
+    shown = {r[0]: (r[4], r[5]) for r in _rows(run.master, "inputs")}
+    assert shown["สำเนา.xlsx"] == details["สำเนา.xlsx"] and shown["ส่งครั้งแรก.xlsx"] == details["ส่งครั้งแรก.xlsx"]
+    assert not any("{" in text for name in ("สำเนา.xlsx", "ส่งครั้งแรก.xlsx") for text in details[name])
+
+
+def test_a_file_sent_again_in_a_later_month_is_a_duplicate_and_a_resubmission_supersedes(tmp_path, spec, few):
+    """M004 across months (the ledger remembers the file under its first name); M005 on the next run,
+    when the corrected workbook arrives after the first was recorded."""
+    ledger = tmp_path / "ledger.sqlite"
+    november = tmp_path / "in2"
+    november.mkdir()
+    generate_workbook(spec, few[0], november / "พ.ย.xlsx", reports={k: CLEAN[k] for k in (1, 2)})
+    consolidate(november, projects=few, fy=2564, month=2, out_dir=tmp_path / "out2", ledger_path=ledger)
+    december = tmp_path / "in3"
+    december.mkdir()
+    (december / "ส่งซ้ำ.xlsx").write_bytes((november / "พ.ย.xlsx").read_bytes())
+    wrong = {k: dict(v) for k, v in CLEAN.items()}
+    wrong[3]["progress"] = 3
+    generate_workbook(spec, few[1], december / "a.xlsx", reports=wrong)
+    first = consolidate(december, projects=few, fy=2564, month=3, out_dir=tmp_path / "out3", ledger_path=ledger)
+    assert {o.name: (o.place, o.detail_en) for o in first.outcomes} == {
+        "ส่งซ้ำ.xlsx": ("duplicate", render("M004", name="พ.ย.xlsx")[1]), "a.xlsx": ("has_issues", "")}
+    generate_workbook(spec, few[1], december / "b.xlsx", reports=CLEAN)      # the corrected one, later
+    again = consolidate(december, projects=few, fy=2564, month=3, out_dir=tmp_path / "out3", ledger_path=ledger)
+    outcome = {o.name: (o.place, o.detail_th, o.detail_en) for o in again.outcomes}
+    assert outcome["a.xlsx"] == ("superseded", *render("M005", name="b.xlsx"))
+    assert outcome["b.xlsx"][0] == "accepted"
+
+
+@pytest.mark.parametrize("year", [2563, 2565], ids=["last year", "next year"])
+def test_a_workbook_of_another_fiscal_year_is_rejected_naming_both_years(tmp_path, spec, few, year):
+    """M006: read, but not this year's data: rejected, no returned workbook, the years as people write them."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    other = few[0].__class__({**few[0].values, "fiscal_year": year})
+    generate_workbook(spec, other, inbox / "ปีอื่น.xlsx", reports={k: CLEAN[k] for k in (1, 2, 3)})
+    run = consolidate(inbox, projects=few, fy=2564, month=3, out_dir=tmp_path / "out")
+    [outcome] = run.outcomes
+    th, en = render("M006", value=year, fy=2564)
+    assert (outcome.place, outcome.detail_th, outcome.detail_en) == ("rejected", th, en)
+    assert en == f"a workbook for fiscal year {year}, not 2564"
+    assert [r[2:] for r in _rows(run.master, "rejected")] == [(th, en)]
+    assert not (tmp_path / "out" / "returned").exists() or not any((tmp_path / "out" / "returned").iterdir())
+
+
+@pytest.mark.parametrize("filled", [(), (1, 2), (1, 2, 4)], ids=["nothing", "the months before", "the month skipped"])
+def test_a_workbook_without_this_months_report_is_returned_on_its_progress_cell(tmp_path, spec, few, filled):
+    """M008: the month's row left empty, whatever else is filled; the issue sits on that row's progress cell."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    reports = {k: CLEAN[k] for k in filled if k in CLEAN}
+    if 4 in filled:
+        reports[4] = row(dt.date(2021, 1, 22), 40, 0)
+    generate_workbook(spec, few[2], inbox / "ว่าง.xlsx", reports=reports)
+    run = consolidate(inbox, projects=few, fy=2564, month=3, out_dir=tmp_path / "out")
+    assert [o.place for o in run.outcomes] == ["has_issues"]
+    found = [r for r in _rows(run.master, "issues") if r[3] == "M008"]
+    th, en = render("M008", month=month_label(2564, 3), k=3)
+    assert [(r[2], r[5], r[6], r[8], r[9]) for r in found] == [("ว่าง.xlsx", spec.sheets["monthly"], spec.monthly_cell("progress", 3),
+                                                                   th, en)]
+    assert en == "the report for ธ.ค. 2563 (report 3) is not filled in"
+    assert (tmp_path / "out" / "returned" / "ว่าง_ตรวจแล้ว.xlsx").is_file()
