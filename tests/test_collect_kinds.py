@@ -240,3 +240,79 @@ def test_kinds_from_bytes_for_the_new_formats():
     assert kind_of(biff(2), "x.dat") == "spreadsheet"
     assert kind_of(lock_file(), "~$x.xlsx") == "spreadsheet"
     assert kind_of(_zip({}), "x.xlsx") == "spreadsheet" and kind_of(_zip({}), "x.zip") == "archive"
+
+
+# -- a password inside an archive --------------------------------------------------------------------
+def zipcrypto(members: dict[str, tuple[bytes, bool]], password: bytes = b"1234") -> bytes:
+    """A .zip as 7-Zip or WinZip write it with a password (traditional PKWARE encryption, flag bit 0):
+    name -> (data, encrypted). Deflated; the standard library reads it back with the password."""
+    def update(keys, byte):
+        keys[0] = zlib.crc32(bytes([byte]), keys[0] ^ 0xFFFFFFFF) ^ 0xFFFFFFFF
+        keys[1] = ((keys[1] + (keys[0] & 0xFF)) * 134775813 + 1) & 0xFFFFFFFF
+        keys[2] = zlib.crc32(bytes([keys[1] >> 24]), keys[2] ^ 0xFFFFFFFF) ^ 0xFFFFFFFF
+
+    def encrypt(data: bytes) -> bytes:
+        keys = [0x12345678, 0x23456789, 0x34567890]
+        for byte in password:
+            update(keys, byte)
+        out = bytearray()
+        for byte in data:
+            temp = (keys[2] | 2) & 0xFFFF
+            out.append(byte ^ (((temp * (temp ^ 1)) >> 8) & 0xFF))
+            update(keys, byte)
+        return bytes(out)
+
+    local, central = bytearray(), bytearray()
+    for name, (data, secret) in members.items():
+        packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+        body, crc, raw_name = packer.compress(data) + packer.flush(), zlib.crc32(data), name.encode("utf-8")
+        flags = 0x800 | (0x1 if secret else 0)                          # UTF-8 name, and encrypted
+        if secret:                                                      # 11 random bytes, then the CRC's high byte
+            body = encrypt(os.urandom(11) + bytes([crc >> 24]) + body)
+        fields = struct.pack("<HHHHHIII", 20, flags, 8, 0, 0x21, crc, len(body), len(data))
+        central += (b"PK\x01\x02" + struct.pack("<H", 20) + fields
+                    + struct.pack("<HHHHHII", len(raw_name), 0, 0, 0, 0, 0, len(local)) + raw_name)
+        local += b"PK\x03\x04" + fields + struct.pack("<HH", len(raw_name), 0) + raw_name + body
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central), len(local), 0)
+    return bytes(local + central + end)
+
+
+def test_the_zipcrypto_fixture_is_a_real_password_protected_archive(book):
+    data = zipcrypto({"รายงาน.xlsx": (book, True), "อ่านได้.xlsx": (book, False)})
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert [i.flag_bits & 0x1 for i in zf.infolist()] == [1, 0]
+        with pytest.raises(RuntimeError, match="password required"):
+            zf.read("รายงาน.xlsx")
+        assert zf.read("รายงาน.xlsx", pwd=b"1234") == zf.read("อ่านได้.xlsx") == book
+
+
+@pytest.mark.parametrize("carrier", ["folder", "e-mail"])
+def test_a_password_protected_file_in_an_archive_is_skipped_and_its_neighbours_taken(tmp_path, runner, book,
+                                                                                       carrier):
+    """C004: the archive opens, the locked member cannot; one line naming archive and member; the
+    other workbook of the same archive reaches the inbox."""
+    from progress_xl.cli import main
+    data = zipcrypto({"ลับ/รายงาน ต.ค..xlsx": (book[:-1] + b"\x01", True), "อ่านได้.xlsx": (book, False)})
+    source = tmp_path / "mail"
+    source.mkdir()
+    if carrier == "folder":
+        (source / "ส่งรายงาน.zip").write_bytes(data)
+    else:
+        msg = EmailMessage()
+        msg["From"], msg["Subject"], msg["Date"] = "a@bangkok.go.th", "รายงาน", "Mon, 23 Nov 2020 09:15:00 +0000"
+        msg.set_content("แนบไฟล์ รหัสผ่านแจ้งทางโทรศัพท์")
+        msg.add_attachment(data, maintype="application", subtype="zip", filename="ส่งรายงาน.zip")
+        (source / "m.eml").write_bytes(msg.as_bytes())
+    inbox = tmp_path / "inbox"
+    res = runner.invoke(main, ["collect", str(source), "--into", str(inbox)])
+    assert res.exit_code == 0, res.output
+    th, en = render("C004")
+    skipped_lines = [line for line in res.stdout.splitlines() if "[C004]" in line]
+    assert len(skipped_lines) == 1 and skipped_lines[0].startswith("- ")
+    where, _, message = skipped_lines[0][2:].partition(": ")
+    assert where.endswith("ส่งรายงาน.zip › ลับ/รายงาน ต.ค..xlsx") and message == f"[C004] {th} / {en}"
+    assert "1 new files, 0 duplicates, 1 skipped" in res.stdout
+    skipped = json.loads((inbox / SKIPPED).read_text(encoding="utf-8"))["skipped"]
+    assert [(i["code"], i["file"], i["en"]) for i in skipped] == [("C004", where, en)]
+    [saved] = [p for p in inbox.iterdir() if p.suffix == ".xlsx"]
+    assert saved.read_bytes() == book
