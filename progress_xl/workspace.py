@@ -130,12 +130,15 @@ def load(root: Path) -> Workspace:
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)) or str(exc)
         raise ProgressXLError([issue("W001", file=str(path), line=found[1] if found else "?", reason=reason)]) from None
     values, problems = _checked(data, text, str(path))
-    register = root / values[""]["register"] if values[""].get("register") else None
-    if register is not None and not register.is_file():
-        problems.append(issue("W005", file=str(path), line=_line(text, "", "register"), path=register, key="register"))
+    name = values[""]["register"]           # None when missing or not text: _checked said so
+    if name is not None and not name.strip():
+        problems.append(issue("W004", file=str(path), key="register"))
+    elif name is not None and not (root / name).is_file():
+        problems.append(issue("W005", file=str(path), line=_line(text, "", "register"), path=root / name,
+                              key="register"))
     if problems:
         raise ProgressXLError(problems)
-    return _workspace(root, register, values)
+    return _workspace(root, root / name, values)
 
 
 def _workspace(root: Path, register: Path, v: dict) -> Workspace:

@@ -125,6 +125,19 @@ def test_missing_register_setting_and_missing_register_file(ws_dir):
     assert problem.code == "W005" and problem.context["line"] == _line_of(ws_dir, "register =")
 
 
+@pytest.mark.parametrize("blank", ['""', '"   "'], ids=["empty", "spaces"])
+def test_a_blank_register_setting_is_missing(ws_dir, blank):
+    """`register = ""` is a register not given (W004), not the workspace folder read as one (it was an
+    error of ours, O007, at the first command that read the register)."""
+    path = ws_dir / SETTINGS_NAME
+    text = path.read_text(encoding="utf-8")
+    register_line = next(line for line in text.splitlines() if line.startswith("register ="))
+    path.write_text(text.replace(register_line, f"register = {blank}"), encoding="utf-8")
+    with pytest.raises(ProgressXLError) as caught:
+        load(ws_dir)
+    assert [(i.code, i.context["key"]) for i in caught.value.issues] == [("W004", "register")]
+
+
 def test_located_like_git_finds_its_repository(ws_dir, tmp_path):
     deep = ws_dir / "months" / "2564-03" / "mail"
     deep.mkdir(parents=True)
