@@ -189,7 +189,7 @@ def _check_one(section: str, name: str, value, text: str, file: str):
         th, en = KINDS[key.kind]
         return issue("W003", file=file, line=line, key=_dotted(section, name), type_th=th, type_en=en,
                      value=json.dumps(value, ensure_ascii=False, default=str))
-    if key.allowed and not _allowed(key, value):
+    if key.allowed and not _allowed(key.kind, key.allowed, value):
         allowed = " | ".join(key.allowed) if key.kind == "str" else f"{key.allowed[0]}-{key.allowed[1]}"
         return issue("W010", file=file, line=line, key=_dotted(section, name), allowed=allowed, value=str(value))
     return value
@@ -205,10 +205,10 @@ def _fits(kind: str, value) -> bool:
     return isinstance(value, str)
 
 
-def _allowed(key: Key, value) -> bool:
-    if key.kind == "str":
-        return value in key.allowed
-    return key.allowed[0] <= value <= key.allowed[1]
+def _allowed(kind: str, allowed: tuple, value) -> bool:
+    if kind == "str":
+        return value in allowed
+    return allowed[0] <= value <= allowed[1]
 
 
 def _dotted(section: str, name: str) -> str:
@@ -225,7 +225,7 @@ def _line(text: str, section: str, name: str | None) -> str:
             current = header[1]
             if name is None and current == section:
                 return str(n)
-        elif current == section and re.match(rf'(?:{re.escape(name)}|"{re.escape(name)}")\s*=', line):
+        elif name is not None and current == section and re.match(rf'(?:{re.escape(name)}|"{re.escape(name)}")\s*=', line):
             return str(n)
     return "-"
 
