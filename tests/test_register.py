@@ -246,3 +246,41 @@ def test_any_header_text_is_matched_or_not_never_a_crash(text):
     from progress_xl.spec import load_spec
     key = column_of(_header_map(_names(load_spec())), text)
     assert key is None or re.fullmatch(r"[a-z_]+", key)
+
+
+# -- a code that is not one, a file that is not text: V010 F014 ------------------------------------------
+@pytest.mark.parametrize("code", ["0100000-2462", "010000002462", "01000000/2462", "01000000-2462A", "1,000,000-2462"],
+                         ids=["seven digits", "no dash", "a slash", "a letter after", "thousands commas"])
+def test_a_project_code_of_another_shape_refuses_its_row_naming_the_shape(tmp_path, spec, runner, code):
+    """V010, inside the row's P003: the code as typed and the shape it must have; the other rows are generated."""
+    from progress_xl.cli import main
+    path = write_csv(tmp_path / "r.csv", COLUMNS, row_with(c0=code), row_with(c0="01000000-2463"))
+    f = spec.field("project_code")
+    th, en = render("V010", label_th=f.th, label_en=f.en, value=code, pattern=f.pattern)
+    assert en == f"Project code does not match {f.pattern} (found '{code}')"
+    result = read_register(path, spec, 2564)
+    [problem] = result.issues
+    assert (problem.code, problem.context["row"], problem.context["reason_th"], problem.context["reason_en"]) == (
+        "P003", 2, th, en)
+    assert [p.code for p in result.projects] == ["01000000-2463"]
+    res = runner.invoke(main, ["generate", str(path), "--fy", "2564", "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    assert res.stderr.splitlines() == [str(problem)]
+    assert [p.name[:13] for p in (tmp_path / "out").rglob("*.xlsx")] == ["01000000-2463"]
+
+
+@pytest.mark.parametrize("data", [
+    (HEAD_TH + GOOD).encode("utf-16"),                                     # Excel's "Unicode Text", Notepad's "Unicode"
+    (HEAD_TH + GOOD).encode("utf-8")[:-40] + b"\xe0\xb8",                   # UTF-8 cut inside a Thai letter
+    (HEAD_TH + GOOD).encode("cp874").replace(b",", b"\xfc", 1),             # a byte TIS-620 does not have
+], ids=["utf-16", "utf-8 cut short", "not tis-620"])
+def test_a_register_in_an_encoding_neither_utf8_nor_tis620_is_one_line(tmp_path, runner, data):
+    """F014: the command stops with one line naming the file; nothing is generated."""
+    from progress_xl.cli import main
+    path = tmp_path / "ทะเบียน.csv"
+    path.write_bytes(data)
+    res = runner.invoke(main, ["generate", str(path), "--fy", "2564", "--out", str(tmp_path / "out")])
+    assert res.exit_code == 1
+    th, en = render("F014")
+    assert res.stderr.strip() == f"ทะเบียน.csv: [F014] {th} / {en}"
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.xlsx"))
