@@ -20,7 +20,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from progress_xl.consolidate import consolidate
 from progress_xl.generate import generate_all
-from progress_xl.issues import issue
+from progress_xl.issues import issue, render
 from progress_xl.ledger import Ledger
 from progress_xl.outbox import (KICKOFF, PASSWORD_ENV, RECEIPT, REMINDER, RETURNED, SENT, Sender, calendar_period,
                                 is_placeholder, kickoff_letters, month_letters, send, sender_address, smtp_issue,
@@ -515,3 +515,130 @@ def test_cli_month_receipts_are_written_and_sent_once(tmp_path, runner, month_wi
     assert not any(f"/{RECEIPT}/" in line for line in res.stdout.splitlines())     # no receipt written again
     assert all(p.stat().st_mtime_ns == sent_at[p] for p in receipts)          # not written again
     assert len(handler.envelopes) == first and "sent 0 of" in res.stdout
+
+
+# -- what the command says when a letter cannot go, or is not sent: S001 S002 S014 S018 ----------------
+def test_cli_a_dry_run_says_how_many_messages_wait_where(tmp_path, runner, workbooks, smtp_server):
+    """S018: written, nothing sent, with the count and the folder; a second dry run says the same."""
+    from progress_xl.cli import main
+    _, handler = smtp_server
+    args = kickoff_args(tmp_path, workbooks, "--from", "coordinator@bangkok.go.th")
+    for _ in range(2):
+        res = runner.invoke(main, args)
+        assert res.exit_code == 0 and res.stderr == "", res.output
+        count = len(list((tmp_path / "ob" / KICKOFF).glob("*.eml")))
+        assert count == len({code.split("-")[0] for code in workbooks}) > 1
+        assert res.stdout.splitlines()[-1] == " / ".join(render("S018", count=count, out=tmp_path / "ob"))
+        assert f"wrote {count} messages, nothing sent" in res.stdout and "{" not in res.stdout
+    assert handler.envelopes == [] and not (tmp_path / "ob" / SENT).exists()
+
+
+class Refusing(Inbox):
+    """A server that turns the sender away (MAIL FROM) or the message itself (after DATA)."""
+
+    def __init__(self, at: str, reply: str):
+        super().__init__()
+        self.at, self.reply = at, reply
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.at == "MAIL":
+            return self.reply
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.at == "DATA":
+            return self.reply
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.mark.parametrize("at, reply", [("MAIL", "553 5.7.1 Sender address rejected: not owned by user"),
+                                       ("DATA", "554 5.6.0 Message refused: attachment too large")],
+                         ids=["sender refused", "message refused"])
+def test_cli_a_message_the_server_refuses_is_one_line_with_its_reply_and_is_tried_again(tmp_path, runner, workbooks,
+                                                                                          serve, at, reply):
+    """S001: the server's own reply in the line; the other messages go on; nothing recorded, so the
+    next --send tries the refused message again."""
+    from progress_xl.cli import main
+    controller, handler = serve(Refusing(at, reply))
+    args = kickoff_args(tmp_path, workbooks, "--from", "coordinator@bangkok.go.th", "--send", "--smtp-host",
+                        "127.0.0.1", "--smtp-port", str(controller.port), "--no-starttls")
+    res = runner.invoke(main, args)
+    assert res.exit_code == 1
+    written = sorted((tmp_path / "ob" / KICKOFF).glob("*.eml"))
+    th, en = render("S001", reason=reply)
+    assert res.stderr.splitlines() == [f"{p.name}: [S001] {th} / {en}" for p in written]
+    assert f"sent 0 of {len(written)} messages to every recipient, 0 partly sent, {len(written)} not sent" in res.stdout
+    assert handler.envelopes == []
+    handler.at = "nowhere"                                  # the server takes them now
+    res = runner.invoke(main, args)
+    assert res.exit_code == 0 and res.stderr == "" and len(handler.envelopes) == len(written)
+
+
+def register_without_email(folder: Path, agency: str) -> Path:
+    """The sample register with neither the agency's nor its people's addresses for one agency."""
+    import csv
+    with (ROOT / "samples" / "register.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    head = rows[0]
+    blank = [head.index("อีเมลผู้รับผิดชอบ"), head.index("อีเมลหน่วยงาน")]
+    for row in rows[1:]:
+        if row[head.index("รหัสโครงการ")].split("-")[0] == agency:
+            for i in blank:
+                row[i] = ""
+    path = folder / "ทะเบียน.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["kickoff", "reminder"])
+def test_cli_an_agency_nobody_can_mail_is_one_line_and_the_others_are_written(tmp_path, runner, projects, workbooks,
+                                                                              kind):
+    """S002: its letter is not written (the register's P006 lines said why before); exit 1."""
+    from progress_xl.cli import main
+    agency = projects[0].agency_code
+    name = projects[0]["agency"]
+    register = register_without_email(tmp_path, agency)
+    args = ["outbox", "--register", str(register), "--fy", "2564", "--out", str(tmp_path / "ob"),
+            "--from", "coordinator@bangkok.go.th", "--date", "2020-11-02"]
+    if kind == "kickoff":
+        args += ["--workbooks", str(next(iter(workbooks.values())).parent.parent)]
+    else:                                                   # nobody reported: every agency is reminded
+        (tmp_path / "inbox").mkdir()
+        consolidate(tmp_path / "inbox", projects=projects, fy=2564, month=1, out_dir=tmp_path / "run")
+        args += ["--month", "1", "--run", str(tmp_path / "run")]
+    res = runner.invoke(main, args)
+    assert res.exit_code == 1
+    th, en = render("S002", agency=f"{agency} {name}")
+    s002 = [line for line in res.stderr.splitlines() if "[S002]" in line]
+    assert [line.split(": ", 1)[1] for line in s002] == [f"[S002] {th} / {en}"]
+    assert s002[0].startswith(f"{kind}_") and agency in s002[0]
+    assert en == f"no e-mail address for agency {agency} {name} in the register"
+    assert all("[P006]" in line for line in res.stderr.splitlines() if "[S002]" not in line)
+    written = {p.name for p in (tmp_path / "ob" / kind).glob("*.eml")}
+    agencies = {p.agency_code for p in projects}
+    assert len(written) == len(agencies) - 1 and not any(agency in n for n in written)
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["plain server", "server offering STARTTLS"])
+def test_cli_a_login_to_a_server_that_offers_none_is_one_line(tmp_path, runner, workbooks, serve, monkeypatch, tls):
+    """S014: --smtp-user to a server that announces no AUTH (aiosmtpd offers it only over TLS); nothing sent."""
+    import ssl
+
+    from progress_xl.cli import main
+    options = {}
+    if tls:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*self_signed(tmp_path))
+        options["tls_context"] = context
+    controller, handler = serve(**options)
+    monkeypatch.setenv(PASSWORD_ENV, "s3cret")
+    args = kickoff_args(tmp_path, workbooks, "--from", "coordinator@bangkok.go.th", "--send", "--smtp-host",
+                        "127.0.0.1", "--smtp-port", str(controller.port), "--no-starttls", "--smtp-user", "coord")
+    res = runner.invoke(main, args)
+    assert res.exit_code == 1 and handler.envelopes == []
+    th, en = render("S014")
+    assert res.stderr.splitlines() == [f"smtp://127.0.0.1:{controller.port}: [S014] {th} / {en}"]
+    count = len(list((tmp_path / "ob" / KICKOFF).glob("*.eml")))
+    assert f"sent 0 of {count} messages to every recipient, 0 partly sent, {count} not sent" in res.stdout
