@@ -310,3 +310,20 @@ def test_a_header_value_that_is_not_one_reads_as_missing(label):
     p = parse_printout(text.encode("utf-8"), "v.txt")
     key = {"เริ่มต้นโครงการ": "start_date", "สิ้นสุดโครงการ": "end_date", "งบประมาณที่ได้รับ": "budget_allocated"}[label]
     assert p.project[key] is None and p.code == "01000000-2462" and len(p.reports) == 12
+
+
+@pytest.mark.parametrize("encode", [lambda text: text.encode("utf-16"),                     # saved as "Unicode" text
+                                    lambda text: text.encode("utf-8")[:-1],                 # cut inside its last letter
+                                    lambda text: text.encode("cp874") + b"\xff"],           # a byte TIS-620 lacks
+                         ids=["utf-16", "utf-8 cut short", "not tis-620"])
+def test_a_print_out_in_an_unknown_encoding_is_one_line_and_the_others_are_imported(runner, tmp_path, encode):
+    """F014: the one file refused in one line (exit 1); the print-outs beside it reach the ledger."""
+    text = SEED.read_text(encoding="utf-8").rstrip() + "\nสิ้นสุดรายงาน"
+    odd = tmp_path / "พิมพ์จากระบบ.txt"
+    odd.write_bytes(encode(text))
+    result = runner.invoke(main, ["import-legacy", str(odd), str(SEED), "--ledger", str(tmp_path / "l.sqlite")])
+    assert result.exit_code == 1
+    th, en = render("F014")
+    assert result.stderr.splitlines() == [f"พิมพ์จากระบบ.txt: [F014] {th} / {en}"]
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        assert [r[0] for r in ledger.db.execute("SELECT name FROM submissions")] == [SEED.name]
