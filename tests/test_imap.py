@@ -19,6 +19,7 @@ import os
 import shutil
 import socket
 import tempfile
+import threading
 import urllib.parse
 from pathlib import Path
 
@@ -443,3 +444,85 @@ def test_a_port_nobody_listens_on(tmp_path):
     with pytest.raises(ProgressXLError) as excinfo:
         fetch(ImapSettings(host="127.0.0.1", port=port, user="u", security="ssl"), tmp_path / "m", tmp_path / "s")
     assert one_line(excinfo, "C009").context["server"] == f"127.0.0.1:{port}"
+
+
+# -- a session broken off: C015 --------------------------------------------------------------------
+@contextlib.contextmanager
+def breaking_server(stage: str):
+    """A real peer on 127.0.0.1 that breaks off the IMAP conversation at `stage`: "greeting" (greets,
+    then hangs up before answering CAPABILITY), "examine" (lets the login through, hangs up when the
+    folder is opened) or "http" (a web server on the port, answering in its own protocol)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve():
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            return
+        with conn, conn.makefile("rb") as lines:
+            if stage == "http":
+                conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                return
+            conn.sendall(b"* OK IMAP4rev1 ready\r\n")
+            if stage == "greeting":
+                return
+            for line in lines:
+                tag, command = line.split()[:2]
+                if command.upper() == b"CAPABILITY":
+                    conn.sendall(b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n" + tag + b" OK done\r\n")
+                elif command.upper() == b"LOGIN":
+                    conn.sendall(tag + b" OK logged in\r\n")
+                else:
+                    return                                  # EXAMINE: gone
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()
+        thread.join(5)
+
+
+@pytest.mark.parametrize("stage, said", [("greeting", "CAPABILITY"), ("examine", "EXAMINE"), ("http", "HTTP/1.1 400")])
+def test_a_server_that_breaks_off_the_session_is_one_line(tmp_path, stage, said):
+    """C015: the line names the server and where the conversation broke."""
+    with breaking_server(stage) as port, pytest.raises(ProgressXLError) as excinfo:
+        fetch(ImapSettings(host="127.0.0.1", port=port, user="coord", security="plain", timeout=5),
+              tmp_path / "m", tmp_path / "s.json")
+    problem = one_line(excinfo, "C015")
+    reason = problem.context["reason"]
+    assert (problem.th, problem.en) == render("C015", server=f"127.0.0.1:{port}", reason=reason)
+    assert said in reason and "{" not in problem.th + problem.en and str(problem).startswith(f"imap://coord@127.0.0.1:{port}/INBOX: ")
+    assert not list((tmp_path / "m").glob("*.eml"))
+
+
+# -- one fetch at a time: W025 ------------------------------------------------------------------------
+def test_a_second_fetch_of_the_mailbox_is_refused_while_one_runs(server, tmp_path, runner):
+    """W025: while another process fetches the workspace's mailbox, `fetch` and `month` stop with one
+    line before touching the server; once it is done, the mail comes."""
+    from helpers import holding
+
+    from progress_xl.cli import main
+    from progress_xl.workspace import SETTINGS_NAME, init, load
+    folder = new_folder(server)
+    append(server, folder, gmail(100))
+    root = tmp_path / "ws"
+    init(root, register=Path(__file__).resolve().parent.parent / "samples" / "register.csv", fy=2564,
+         sender="coordinator@bangkok.go.th")
+    settings_file = root / SETTINGS_NAME
+    text = settings_file.read_text(encoding="utf-8")
+    text = text.replace('host = ""\nuser = ""\n', f'host = "127.0.0.1"\nuser = "{USER}"\n', 1)
+    text = text.replace("port = 0\n", f"port = {server.port}\n", 1).replace('security = "ssl"', 'security = "plain"', 1)
+    settings_file.write_text(text.replace('folder = "INBOX"', f'folder = "{folder}"', 1), encoding="utf-8")
+    ws = load(root)
+    th, en = render("W025")
+    with holding(ws.mail / ".imap.lock"):
+        for args in (["fetch"], ["month", "ต.ค. 2563", "--today", "02/11/2563"]):
+            res = runner.invoke(main, ["--workspace", str(root), *args])
+            assert res.exit_code == 1
+            assert res.stderr.splitlines() == [f"imap://{USER}@127.0.0.1:{server.port}/{folder}: [W025] {th} / {en}"]
+        assert not ws.fetched.exists() or not any(ws.fetched.iterdir())
+        assert not (root / "months" / "2563-10" / "inbox").exists()
+    res = runner.invoke(main, ["--workspace", str(root), "fetch"])
+    assert res.exit_code == 0, res.output
+    assert [p.read_bytes() for p in ws.fetched.glob("*.eml")] == [gmail(100)]
