@@ -65,19 +65,14 @@ INBOX_WAIT = 60            # seconds consolidate waits for a `collect` still fil
 def _inbox_settled(inbox: Path):
     """Wait (up to INBOX_WAIT s) for a `collect` still filling the inbox, and keep the next one out
     while the month is read. An inbox nobody may write to cannot be being collected into."""
-    lock = exclusive(inbox_lock(inbox), lambda: ProgressXLError(
-        [issue("M012", file=str(inbox), path=inbox, seconds=INBOX_WAIT)]), wait=INBOX_WAIT)
-    try:
-        lock.__enter__()
-    except (PermissionError, OSError) as exc:
-        if isinstance(exc, ProgressXLError) or exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
-            raise
-        lock = None
-    try:
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(exclusive(inbox_lock(inbox), lambda: ProgressXLError(
+                [issue("M012", file=str(inbox), path=inbox, seconds=INBOX_WAIT)]), wait=INBOX_WAIT))
+        except (PermissionError, OSError) as exc:
+            if isinstance(exc, ProgressXLError) or exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise
         yield
-    finally:
-        if lock is not None:
-            lock.__exit__(None, None, None)
 
 
 @contextlib.contextmanager
@@ -143,7 +138,8 @@ def _triage(ledger: Ledger, files, fy: int, month: int) -> tuple[list, list]:
     """Each input's outcome when it is already known (a duplicate, a verdict that stands), else a
     job to read it. A file that cannot be opened now (moved away mid-run) is not processed this time."""
     outcomes: list[Outcome | None] = []
-    jobs, seen = [], {}
+    jobs: list[tuple[int, str, str, str]] = []
+    seen: dict[str, str] = {}             # sha256 -> the name it first came under in this run
     for path, name in files:
         try:
             sha = hashlib.sha256(path.read_bytes()).hexdigest()

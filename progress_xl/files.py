@@ -9,6 +9,7 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 #: lock path -> [open file, depth]: a lock is re-entrant within one process (a one-command month
@@ -19,7 +20,7 @@ _HELD: dict[str, list] = {}
 def input_files(inputs) -> list[tuple[Path, str]]:
     """(path, name) of the files given and of every file inside the folders given (sorted, hidden
     files skipped); a file in a folder is named by its path inside it, so names stay distinct."""
-    out = []
+    out: list[tuple[Path, str]] = []
     for p in map(Path, inputs):
         if p.is_dir():
             out.extend((x, x.relative_to(p).as_posix()) for x in sorted(p.rglob("*")) if x.is_file() and not any(
@@ -68,7 +69,7 @@ def atomic_write(target: Path, mode: str = "wb"):
 
 
 @contextlib.contextmanager
-def exclusive(lock_path: Path, refuse, *, wait: float = 0.0):
+def exclusive(lock_path: Path, refuse: Callable[[], BaseException], *, wait: float = 0.0) -> Iterator[None]:
     """Hold an advisory lock on `lock_path` (created if missing) for the block.
 
     Re-entrant within this process; another process holding it makes this wait up to `wait`

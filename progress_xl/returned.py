@@ -30,7 +30,7 @@ def returned_name(received: str) -> str:
 def _positions(sub: Submission) -> dict[tuple[str | None, str | None], str]:
     """(sheet, cell) in the file as received -> `sheet_key!cell` in the regenerated template."""
     spec = load_spec(sub.template_version)
-    out = {}
+    out: dict[tuple[str | None, str | None], str] = {}
     for key, v in sub.project.items():
         if v.cell and key in {f.key for f in spec.project_fields}:
             out[(v.sheet, v.cell)] = f"project!{spec.field(key).cell}"
@@ -56,7 +56,8 @@ def write_returned(sub: Submission, findings: list[Issue], out) -> None:
                    if v.raw is not None and v.cell}
                for k, row in sub.reports.items()}
     where = _positions(sub)
-    lines, by_cell = [], {}
+    lines: list[CheckLine] = []
+    by_cell: dict[str, list[Issue]] = {}
     order = [s.value for s in (*MARKED, Severity.NOTE)]
     for f in sorted(findings, key=lambda f: order.index(f.severity.value)):
         link = where.get((f.sheet, f.cell))
