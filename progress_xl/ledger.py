@@ -17,6 +17,7 @@ import sqlite3
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from . import faults
 from .files import exclusive
@@ -130,6 +131,17 @@ class Stored:
     superseded_by: int | None
 
 
+class Finding(NamedTuple):
+    """One finding of a submission, as the ledger keeps it (the severity as its value: "error" ...)."""
+    code: str
+    severity: str
+    sheet: str | None
+    cell: str | None
+    value: str | None
+    th: str
+    en: str
+
+
 BACKUPS_KEPT = 3
 _DAMAGED = ("not a database", "malformed", "disk image", "corrupt", "quick_check")
 
@@ -141,7 +153,7 @@ class Ledger:
 
     def __init__(self, path: Path, *, lock: bool = False):
         self.path = Path(path)
-        self._lock = None
+        self._lock: contextlib.AbstractContextManager[None] | None = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if lock:
             self.lock()
@@ -291,8 +303,8 @@ class Ledger:
                every_report: tuple[str, ...] = ()) -> dict[int, dict[str, dict]]:
         """Report k -> key -> the value and where it was read (report 0: the project sheet). With `report`,
         that report's values and, of the others, only the keys `every_report` names."""
-        query, args = "SELECT report, key, value, raw, sheet, cell, notes FROM submission_values WHERE submission_id=?", \
-            (submission_id,)
+        query = "SELECT report, key, value, raw, sheet, cell, notes FROM submission_values WHERE submission_id=?"
+        args: tuple[object, ...] = (submission_id,)
         if report is not None:
             query += f" AND (report=? OR key IN ({','.join('?' * len(every_report)) or 'NULL'}))"
             args += (report, *every_report)
@@ -302,9 +314,9 @@ class Ledger:
                                                "notes": notes}
         return out
 
-    def findings(self, submission_id: int) -> list[tuple]:
-        return self.db.execute("SELECT code, severity, sheet, cell, value, th, en FROM findings "
-                               "WHERE submission_id=? ORDER BY seq", (submission_id,)).fetchall()
+    def findings(self, submission_id: int) -> list[Finding]:
+        return [Finding(*row) for row in self.db.execute("SELECT code, severity, sheet, cell, value, th, en FROM "
+                                                         "findings WHERE submission_id=? ORDER BY seq", (submission_id,))]
 
     def receipts(self, fy: int, month: int) -> list[tuple[str, str]]:
         return self.db.execute("SELECT sha256, name FROM receipts WHERE fiscal_year=? AND month=? ORDER BY name",
@@ -313,8 +325,8 @@ class Ledger:
     def accepted_history(self, project_code: str, fy: int, before_month: int) -> dict[int, dict]:
         """Report k -> values, from the latest accepted submission of each earlier month."""
         rows = self.db.execute(
-            "SELECT id, month FROM submissions WHERE project_code=? AND fiscal_year=? AND month<? AND state='accepted' "
-            "ORDER BY month, id", (project_code, fy, before_month)).fetchall()
+            "SELECT id, month FROM submissions WHERE project_code=? AND fiscal_year=? AND month<? AND state=? "
+            "ORDER BY month, id", (project_code, fy, before_month, State.ACCEPTED.value)).fetchall()
         history: dict[int, dict] = {}
         for sid, month in rows:
             values = self.values(sid)
@@ -349,8 +361,8 @@ class Ledger:
     def last_progress(self, project_code: str, up_to_fy: int) -> tuple[int, Decimal] | None:
         """(fiscal year, progress) of the latest accepted progress in `up_to_fy` or earlier."""
         years = self.db.execute("SELECT DISTINCT fiscal_year FROM submissions WHERE project_code=? AND "
-                                "state='accepted' AND fiscal_year<=? ORDER BY fiscal_year DESC",
-                                (project_code, up_to_fy)).fetchall()
+                                "state=? AND fiscal_year<=? ORDER BY fiscal_year DESC",
+                                (project_code, State.ACCEPTED.value, up_to_fy)).fetchall()
         for (fy,) in years:
             progress = self.year_figures(project_code, fy)[0]
             if progress is not None:
@@ -374,6 +386,7 @@ class Ledger:
             (sha256, name, project_code, fy, month, template_version, source, state,
              reason.th if reason else None, reason.en if reason else None, sender, received_at, message_id))
         sid = cur.lastrowid
+        assert sid is not None                  # set by the INSERT just made
         self.db.executemany(
             "INSERT INTO submission_values (submission_id, report, key, value, raw, sheet, cell, notes) "
             "VALUES (?,?,?,?,?,?,?,?)",
@@ -385,7 +398,8 @@ class Ledger:
         return sid
 
     def _forget_transient(self, sha256: str) -> None:
-        row = self.db.execute("SELECT id FROM submissions WHERE sha256=? AND state='transient'", (sha256,)).fetchone()
+        row = self.db.execute("SELECT id FROM submissions WHERE sha256=? AND state=?",
+                              (sha256, State.TRANSIENT.value)).fetchone()
         if row:
             for table in ("submission_values", "findings"):
                 self.db.execute(f"DELETE FROM {table} WHERE submission_id=?", row)

@@ -16,10 +16,13 @@ from email.utils import formataddr, parseaddr
 
 from .fiscal import BANGKOK, EN_MONTHS_ABBR, be_year, format_be_long, month_bounds, month_label, month_label_en, \
     report_month
+from .issues import Severity
+from .ledger import Finding
 from .spec import templates_dir
+from .state import State
 
 KICKOFF, RETURNED, REMINDER, RECEIPT = "kickoff", "returned", "reminder", "receipt"
-RECEIPT_STATES = ("accepted", "has_issues", "rejected", "superseded")    # the ledger's settled states
+RECEIPT_STATES = (State.ACCEPTED, State.HAS_ISSUES, State.REJECTED, State.SUPERSEDED)    # the ledger's settled states
 MAX_FINDINGS_IN_BODY = 8
 
 
@@ -267,12 +270,12 @@ def _sort_month(ledger, fy, month, register, current, returned_dir) -> tuple[dic
     return fixes, refused
 
 
-def _finding_lines(project, stored, findings) -> str:
-    shown = [f for f in findings if f[1] in ("error", "warning")]
+def _finding_lines(project, stored, findings: list[Finding]) -> str:
+    shown = [f for f in findings if f.severity in (Severity.ERROR, Severity.WARNING)]
     lines = [_t(RETURNED, "item", code=project.code, name=project["project_name"], file=stored.name)]
-    for _code, severity, sheet, cell, _value, th, _en in shown[:MAX_FINDINGS_IN_BODY]:
-        where = f"{sheet}!{cell}" if sheet and cell else (cell or "")
-        lines.append(_t(RETURNED, f"finding_{severity}", where=f"{where}: " if where else "", text=th))
+    for f in shown[:MAX_FINDINGS_IN_BODY]:
+        where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.cell or "")
+        lines.append(_t(RETURNED, f"finding_{f.severity}", where=f"{where}: " if where else "", text=f.th))
     if len(shown) > MAX_FINDINGS_IN_BODY:
         lines.append(_t(RETURNED, "more", count=len(shown) - MAX_FINDINGS_IN_BODY))
     return "\n".join(lines)

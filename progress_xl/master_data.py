@@ -15,10 +15,10 @@ import functools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import NamedTuple, TypeVar
+from typing import TypeVar
 
 from .fiscal import month_bounds, month_label
-from .ledger import Ledger, Stored
+from .ledger import Finding, Ledger, Stored
 from .register import Project, funding, spans_years
 from .spec import TemplateSpec, load_spec
 from .state import State
@@ -76,17 +76,6 @@ class Table:
     def by_column(self, mapping: Mapping[str, T]) -> dict[int, T]:
         """`mapping` (English header -> x) re-keyed by column number."""
         return {self.column(en): x for en, x in mapping.items()}
-
-
-class Finding(NamedTuple):
-    """One finding of a submission, as the ledger keeps it."""
-    code: str
-    severity: str
-    sheet: str | None
-    cell: str | None
-    value: str | None
-    th: str
-    en: str
 
 
 @dataclass
@@ -238,7 +227,7 @@ def project_row(ledger: Ledger, p: Project, sub: Stored | None, m: _Month) -> Pr
     history = ledger.accepted_history(p.code, m.fy, m.month)
     series = _series(values, history, m.month)
     this = {key: v["value"] for key, v in (values.get(m.month) or {}).items()}
-    findings = [Finding(*f) for f in ledger.findings(sub.id)] if sub else []
+    findings = ledger.findings(sub.id) if sub else []
     plan = this.get("plan_status")
     money = funding(p)          # this year's money is the allocation and the carry-over, apart from the total
     return ProjectRow(

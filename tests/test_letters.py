@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, strategies as st
 
 from progress_xl.fiscal import month_bounds, report_month
-from progress_xl.letters import (KICKOFF, RECEIPT, REMINDER, RETURNED, ReplyRule, Sender, calendar_period,
-                                 kickoff_letters, month_letters, receipt_letters, reply_by, texts)
+from progress_xl.letters import (KICKOFF, MAX_FINDINGS_IN_BODY, RECEIPT, REMINDER, RETURNED, ReplyRule, Sender,
+                                 calendar_period, kickoff_letters, month_letters, receipt_letters, reply_by, texts)
 from progress_xl.issues import render
-from progress_xl.ledger import Ledger, Stored
+from progress_xl.ledger import Finding, Ledger, Stored
 from progress_xl.register import Project
 from progress_xl.review import ACCEPTED, HAS_ISSUES, REJECTED
 
@@ -188,8 +188,8 @@ def test_month_letters_reminder_returned_and_refused_in_the_official_form(tmp_pa
     rows = [stored(1, "a.xlsx", HAS_ISSUES, code="05000000-0001"),
             stored(2, "b.xlsx", REJECTED, sender='"นายสมชาย รักงาน" <somchai@gmail.com>', reason=REFUSED),
             stored(3, "c.xlsx", REJECTED, sender="nobody@gmail.com", reason=REFUSED)]
-    findings = {1: [("V003", "error", "รายงาน Monthly", "D7", "150", "ความก้าวหน้าต้องอยู่ระหว่าง 0 ถึง 100",
-                     "Progress must be between 0 and 100")]}
+    findings = {1: [Finding("V003", "error", "รายงาน Monthly", "D7", "150", "ความก้าวหน้าต้องอยู่ระหว่าง 0 ถึง 100",
+                            "Progress must be between 0 and 100")]}
     (tmp_path / "a_ตรวจแล้ว.xlsx").write_bytes(b"checked")
     letters = month_letters(PROJECTS, ledger=FakeLedger(rows, findings), fy=2564, month=2, returned_dir=tmp_path,
                             written=dt.date(2020, 12, 1), officer=OFFICER)
@@ -211,6 +211,35 @@ def test_month_letters_reminder_returned_and_refused_in_the_official_form(tmp_pa
     assert "Dear Sir or Madam," in to_nobody.body
     reminder = next(x for x in letters if (x.kind, x.agency) == (REMINDER, "05000000"))
     assert "05000000-0002" in reminder.body and "05000000-0001" not in reminder.body
+
+
+def _finding(code: str, severity: str, sheet: str | None = "รายงาน Monthly", cell: str | None = "D7") -> Finding:
+    return Finding(code, severity, sheet, cell, "1", f"ข้อความ {code}", f"text {code}")
+
+
+def _returned_thai(findings: list[Finding]) -> str:
+    rows = [stored(1, "a.xlsx", HAS_ISSUES, code="05000000-0001")]
+    letters = month_letters(PROJECTS, ledger=FakeLedger(rows, {1: findings}), fy=2564, month=2, returned_dir=".",
+                            written=dt.date(2020, 12, 1), officer=OFFICER)
+    return halves(next(x for x in letters if x.kind == RETURNED).body)[0]
+
+
+def test_a_returned_letter_lists_the_errors_and_warnings_where_they_are_never_the_notes():
+    body = _returned_thai([_finding("N001", "note"), _finding("R001", "warning", cell="E9"), _finding("V003", "error"),
+                           _finding("R002", "explained"), _finding("F001", "error", sheet=None, cell=None),
+                           _finding("T001", "warning", sheet=None, cell="A1")])
+    line = texts()[RETURNED]
+    assert line["finding_warning"].format(where="รายงาน Monthly!E9: ", text="ข้อความ R001") in body
+    assert line["finding_error"].format(where="รายงาน Monthly!D7: ", text="ข้อความ V003") in body
+    assert line["finding_error"].format(where="", text="ข้อความ F001") + "\n" in body       # a file's: no place
+    assert line["finding_warning"].format(where="A1: ", text="ข้อความ T001") in body
+    assert "N001" not in body and "R002" not in body and "text " not in body       # the Thai text, in Thai
+
+
+def test_a_returned_letter_lists_the_first_findings_and_counts_the_rest():
+    body = _returned_thai([_finding(f"V{i:03d}", "error") for i in range(MAX_FINDINGS_IN_BODY + 3)])
+    assert [i for i in range(MAX_FINDINGS_IN_BODY + 3) if f"ข้อความ V{i:03d}" in body] == list(range(MAX_FINDINGS_IN_BODY))
+    assert texts()[RETURNED]["more"].format(count=3) in body
 
 
 def test_reply_by_in_letters_follows_the_writing_day():
