@@ -96,9 +96,17 @@ def ready_to_send(ws: Workspace) -> None:
 
 def sources(ws: Workspace, folder: Path) -> list[Path]:
     """Where the month's mail comes from: the workspace's mail/ (what fetch brings included), the
-    settings' mail folders, and the month's own mail/ folder."""
-    found = [ws.mail, *ws.mail_folders, folder / "mail"]
-    return [p for p in found if p.exists()]
+    settings' mail folders, and the month's own mail/ folder. The workspace's own folders are left out
+    while they hold no file (mail/ as init made it, or an empty mail/imap/): an empty one is the usual
+    state, not an input refused (C023); a folder the settings name is collected even when empty."""
+    own = (ws.mail, folder / "mail")
+    return [p for p in (ws.mail, *ws.mail_folders, folder / "mail")
+            if p.exists() and (p not in own or _holds_a_file(p))]
+
+
+def _holds_a_file(folder: Path) -> bool:       # a visible file, as collect sees them (.imap.json is not)
+    return any(not any(part.startswith(".") for part in p.relative_to(folder).parts) and p.is_file()
+               for p in folder.rglob("*"))
 
 
 def run_month(ws: Workspace, fy: int, month: int, *, projects: list, today: dt.date, now: dt.datetime,

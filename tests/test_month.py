@@ -12,6 +12,7 @@ import hashlib
 import io
 import re
 
+import openpyxl
 import pytest
 from helpers import free_port
 from aiosmtpd.controller import Controller
@@ -274,3 +275,27 @@ def test_fetch_without_a_mailbox_is_one_line(workspace, runner):
     assert res.exit_code == 1
     th, en = render("W011")
     assert res.stderr.strip() == f"{load(workspace).settings}: [W011] {th} / {en}"
+
+
+# -- the workspace's own mail folders, empty, are not inputs refused ---------------------------------
+def test_the_workspaces_own_empty_mail_folders_are_not_listed_as_refused(workspace, projects, spec, runner, tmp_path):
+    """mail/ as init made it and an empty mail/imap/ (a fetch that brought nothing) are the usual state:
+    not counted as skipped, not in the master's Rejected sheet; an empty folder the settings name still is (C023)."""
+    from progress_xl.master import SHEETS
+    ws = load(workspace)
+    (ws.mail / "imap").mkdir()
+    (ws.mail / ".imap.json").write_text("{}", encoding="utf-8")
+    named = tmp_path / "ที่บันทึกอีเมล"
+    named.mkdir()
+    path = workspace / SETTINGS_NAME
+    path.write_text(path.read_text(encoding="utf-8").replace("folders = []", f'folders = ["{named}"]', 1),
+                    encoding="utf-8")
+    simulate_month(spec, projects, 1, ws.month_dir(2564, 1) / "inbox", mail=ws.month_dir(2564, 1) / "mail")
+    res = month(runner, workspace, "ต.ค. 2563", "--today", "02/11/2563")
+    assert res.exit_code == 0, res.output
+    wb = openpyxl.load_workbook(ws.month_dir(2564, 1) / "master_2564_01.xlsx", read_only=True)
+    refused = {r[0]: r[3] for r in wb[SHEETS["rejected"]].iter_rows(min_row=3, values_only=True)}
+    wb.close()
+    assert str(ws.mail) not in refused and str(ws.mail / "imap") not in refused
+    assert refused[str(named)] == render("C023")[1]
+    assert not any(name.startswith(str(ws.mail)) for name in refused)
