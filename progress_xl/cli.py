@@ -17,6 +17,7 @@ from .issues import ProgressXLError, issue
 from .fiscal import month_label
 from .locale import install as install_thai_click
 from .spec import data_dir, load_spec
+from .state import State
 from .workers import cores
 
 
@@ -258,9 +259,9 @@ def validate(files, out_dir: Path, register: Path | None, fy: int | None, today)
     with atomic_write(Path(out_dir) / "validate.json") as fh:
         fh.write(json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8"))
     states = [r.state for r in reviews]
-    click.echo(f"ตรวจ {len(reviews)} ไฟล์: รับ {states.count('accepted')} มีปัญหา {states.count('has_issues')} "
-               f"ไม่รับ {states.count('rejected')} / checked {len(reviews)} files: {states.count('accepted')} accepted, "
-               f"{states.count('has_issues')} with issues, {states.count('rejected')} rejected → {out_dir}")
+    accepted, has_issues, rejected = (states.count(s) for s in (State.ACCEPTED, State.HAS_ISSUES, State.REJECTED))
+    click.echo(f"ตรวจ {len(reviews)} ไฟล์: รับ {accepted} มีปัญหา {has_issues} ไม่รับ {rejected} / checked {len(reviews)} "
+               f"files: {accepted} accepted, {has_issues} with issues, {rejected} rejected → {out_dir}")
 
 
 def _progress_bar(label: str):
@@ -334,8 +335,8 @@ def consolidate(inbox: Path, register: Path, fy: int, month: int, out_dir: Path,
                         today=today, progress=step, pdf=pdf, workers=workers or cores())
     finally:
         done()
-    for line in run.notices:
-        click.echo(str(line), err=True)
+    for notice in run.notices:
+        click.echo(str(notice), err=True)
     click.echo(f"สรุปรายงาน / master: {run.master.resolve()}")
     if csv_path:
         from .export import projects_csv
@@ -425,41 +426,22 @@ def outbox(register, fy, out_dir, workbooks, month, run_dir, ledger_path, sender
 
     Exit code 0 when every message was written (and, with --send, delivered to every recipient); 1 otherwise.
     """
-    from .fiscal import BANGKOK
-    from .issues import issue, render
-    from .outbox import ReplyRule, Sender, is_placeholder, kickoff_letters, letters_of_month, listing, \
-        send as deliver, workbooks_by_code, write_outbox
+    from .outbox import ReplyRule, Sender, SmtpServer, run_outbox
     projects = list(_projects(register, fy).values())
+    _letters_asked(workbooks, month, run_dir)
+    officer = Sender(sender, from_name, from_position, from_unit, from_phone).completed()
+    server = SmtpServer(smtp_host, smtp_port, starttls=starttls, use_ssl=use_ssl, user=smtp_user) if send else None
+    done = run_outbox(projects, fy=fy, out_dir=out_dir, officer=officer, echo=click.echo, date=date,
+                      workbooks=workbooks, month=month, run_dir=run_dir, ledger_path=ledger_path,
+                      rule=ReplyRule(reply_day, reply_months), server=server)
+    raise SystemExit(0 if done else 1)
+
+
+def _letters_asked(workbooks: Path | None, month: int | None, run_dir: Path | None) -> None:
     if not workbooks and not month:
         raise click.UsageError("ระบุ --workbooks หรือ --month กับ --run / give --workbooks, or --month with --run")
     if month and not run_dir:
         raise click.UsageError("--month ต้องระบุ --run ด้วย / --month needs --run")
-    officer = Sender(sender, from_name, from_position, from_unit, from_phone).completed()
-    if is_placeholder(sender):
-        if send:
-            raise ProgressXLError([issue("S016", file="--from", address=sender)])
-        click.echo(str(issue("S017", file="--from", address=sender)), err=True)
-    when = dt.datetime.combine(date, dt.time(9, 0), tzinfo=BANGKOK) if date else dt.datetime.now(BANGKOK)
-    letters = kickoff_letters(projects, workbooks_by_code(workbooks), fy, officer=officer) if workbooks else []
-    if month:
-        letters += letters_of_month(projects, fy=fy, month=month, run_dir=run_dir, ledger_path=ledger_path,
-                                    out_dir=out_dir, written=when.date(), rule=ReplyRule(reply_day, reply_months),
-                                    officer=officer)
-    written, problems = write_outbox(letters, out_dir, sender=officer, date=when)
-    for line in listing(written):
-        click.echo(line)
-    for line in problems:
-        click.echo(str(line), err=True)
-    if not send:
-        click.echo(" / ".join(render("S018", count=len(written), out=out_dir)))
-        raise SystemExit(1 if problems else 0)
-    result = deliver([w.path for w in written], host=smtp_host, port=smtp_port, starttls=starttls,
-                     user=smtp_user, use_ssl=use_ssl, log=out_dir / "sent.json")
-    for line in result.problems:
-        click.echo(str(line), err=True)
-    click.echo(" / ".join(render("S019", sent=len(result.sent), partly=len(result.partly), unsent=len(result.unsent),
-                                 earlier=len(result.earlier), count=len(written), server=f"{smtp_host}:{smtp_port}")))
-    raise SystemExit(1 if problems or not result.complete else 0)
 
 
 @main.command("import-legacy")

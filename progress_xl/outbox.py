@@ -28,10 +28,11 @@ from email.mime.text import MIMEText
 from email.parser import BytesHeaderParser
 from email.utils import format_datetime, getaddresses, parseaddr
 from pathlib import Path
+from typing import Protocol
 
 from .files import atomic_write, read_json, write_json
 from .fiscal import BANGKOK
-from .issues import Issue, issue
+from .issues import Issue, ProgressXLError, issue, render
 from .letters import (KICKOFF, RECEIPT, REMINDER, RETURNED, Letter, Officer, ReplyRule, Sender,  # noqa: F401
                       calendar_period, kickoff_letters, month_letters, receipt_letters, reply_by)
 
@@ -64,7 +65,8 @@ def message(letter: Letter, sender: str | Sender, date: dt.datetime) -> MIMEMult
     msg["To"] = ", ".join(letter.to)
     if letter.cc:
         msg["Cc"] = ", ".join(letter.cc)
-    msg["Subject"] = Header(letter.subject, "utf-8")
+    # typeshed types a compat32 header as str only; a Header is what writes the RFC 2047 words
+    msg["Subject"] = Header(letter.subject, "utf-8")  # type: ignore[assignment]
     msg["Date"] = format_datetime(date.astimezone(BANGKOK) if date.tzinfo else date.replace(tzinfo=BANGKOK))
     # Identity is the content, not the recipients: an address added to the register later gets the
     # same message (the same Message-ID) on the next --send, and the others do not get it again.
@@ -357,3 +359,58 @@ def smtp_issue(exc: BaseException, *, host: str, port: int, user: str | None = N
         return issue("S011", file=server, host=host)
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else " ".join(str(exc).split())
     return issue("S015", file=server, reason=reason[:160] or "-")
+
+
+# -- the command -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SmtpServer:
+    """Where `--send` delivers; the password is read only from PASSWORD_ENV."""
+    host: str = "localhost"
+    port: int = 587
+    starttls: bool = True
+    use_ssl: bool = False
+    user: str | None = None
+
+
+class Echo(Protocol):
+    """Where a line for the user goes (click.echo): stdout, or stderr with `err`."""
+    def __call__(self, message: str, *, err: bool = ...) -> object: ...
+
+
+def run_outbox(projects: list, *, fy: int, out_dir: Path, officer: Sender, echo: Echo, date: dt.date | None = None,
+               workbooks: Path | None = None, month: int | None = None, run_dir: Path | None = None,
+               ledger_path: Path | None = None, rule: ReplyRule = ReplyRule(), server: SmtpServer | None = None) -> bool:
+    """The kickoff letters (with the generated `workbooks`) and a month's letters (with `month` and its
+    consolidate `run_dir`) written to `out_dir`, dated `date` at 09:00 Bangkok time (default: now), and
+    delivered when a `server` is given; each line for the user goes to `echo`. True when every letter
+    was written (and, with a server, delivered to every recipient).
+
+    Raises:
+        ProgressXLError: S016, delivery asked for from a placeholder sender address.
+    """
+    if is_placeholder(officer.address):
+        if server:
+            raise ProgressXLError([issue("S016", file="--from", address=officer.address)])
+        echo(str(issue("S017", file="--from", address=officer.address)), err=True)
+    when = dt.datetime.combine(date, dt.time(9, 0), tzinfo=BANGKOK) if date else dt.datetime.now(BANGKOK)
+    letters = kickoff_letters(projects, workbooks_by_code(workbooks), fy, officer=officer) if workbooks else []
+    if month:
+        if run_dir is None:
+            raise ValueError("a month's letters need the month's consolidate run folder")
+        letters += letters_of_month(projects, fy=fy, month=month, run_dir=run_dir, ledger_path=ledger_path,
+                                    out_dir=out_dir, written=when.date(), rule=rule, officer=officer)
+    written, problems = write_outbox(letters, out_dir, sender=officer, date=when)
+    for line in listing(written):
+        echo(line)
+    for problem in problems:
+        echo(str(problem), err=True)
+    if server is None:
+        echo(" / ".join(render("S018", count=len(written), out=out_dir)))
+        return not problems
+    result = send([w.path for w in written], host=server.host, port=server.port, starttls=server.starttls,
+                  user=server.user, use_ssl=server.use_ssl, log=Path(out_dir) / SENT)
+    for problem in result.problems:
+        echo(str(problem), err=True)
+    echo(" / ".join(render("S019", sent=len(result.sent), partly=len(result.partly), unsent=len(result.unsent),
+                           earlier=len(result.earlier), count=len(written), server=f"{server.host}:{server.port}")))
+    return not problems and result.complete
