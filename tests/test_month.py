@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import email
+import email.message
 import email.policy
 import hashlib
 import io
@@ -29,6 +30,7 @@ from progress_xl.workspace import SETTINGS_NAME, init, load
 
 from conftest import SAMPLES
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 EXCEPTION_NAME = re.compile(r"\b[A-Z][A-Za-z]+(Error|Exception)\b|Traceback")
 
 
@@ -275,6 +277,106 @@ def test_fetch_without_a_mailbox_is_one_line(workspace, runner):
     assert res.exit_code == 1
     th, en = render("W011")
     assert res.stderr.strip() == f"{load(workspace).settings}: [W011] {th} / {en}"
+
+
+# -- what the month says: W017 W021 W019 W020 S018, W012 before anything, W022 at the turn of the year --
+def mail_with(path, sender: str, subject: str, attachments: list[tuple[str, bytes]], day: int) -> None:
+    msg = email.message.EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, "coordinator@bangkok.go.th", subject
+    msg["Date"], msg["Message-ID"] = f"{day} Nov 2020 09:15:00 +0700", f"<{path.stem}@bangkok.go.th>"
+    msg.set_content("ส่งรายงานความก้าวหน้า")
+    for name, data in attachments:
+        maintype, subtype = ("image", "png") if name.endswith(".png") else ("application", "octet-stream")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    path.write_bytes(msg.as_bytes())
+
+
+def workbook_bytes(spec, project, reports) -> bytes:
+    buf = io.BytesIO()
+    generate_workbook(spec, project, buf, reports=reports)
+    return buf.getvalue()
+
+
+def test_the_months_status_lines_count_what_came_and_what_waits(workspace, projects, spec, runner):
+    """One month of mail with a known count of everything: two workbooks (one with an error), the
+    first sent twice, a signature image, an empty file, November's workbook sent early."""
+    ws = load(workspace)
+    good = workbook_bytes(spec, projects[0], fill(projects[0], spec, 1))
+    wrong = fill(projects[1], spec, 1)
+    wrong[1]["progress"] = 150
+    mail = ws.month_dir(2564, 1) / "mail"
+    mail.mkdir(parents=True)
+    mail_with(mail / "a.eml", projects[0]["agency_email"], "รายงาน ต.ค.", [("รายงาน.xlsx", good), ("logo.png", PNG),
+                                                                          ("ว่าง.xlsx", b"")], 20)
+    mail_with(mail / "b.eml", projects[1]["agency_email"], "รายงาน", [("b.xlsx", workbook_bytes(spec, projects[1], wrong))],
+              21)
+    mail_with(mail / "c.eml", projects[0]["agency_email"], "ส่งซ้ำ", [("รายงาน.xlsx", good)], 22)
+    mail_with(mail / "d.eml", projects[2]["agency_email"], "รายงาน พ.ย.",
+              [("early.xlsx", workbook_bytes(spec, projects[2], fill(projects[2], spec, 2)))], 23)
+    res = month(runner, workspace, "ต.ค. 2563", "--today", "05/11/2563")
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    folder = ws.month_dir(2564, 1)
+    assert lines[0] == " / ".join(render("W017", month=month_label(2564, 1), month_en=month_label_en(2564, 1), k=1,
+                                         fy=2564, path=ws.root))
+    assert lines[0].endswith(f"Oct 2020 (report 1 of FY 2564), workspace {ws.root}")
+    assert " / ".join(render("W021", new=4, duplicates=1, skipped=1, held=1, inbox=folder / "inbox")) in lines
+    written = {kind: len(list((folder / "outbox" / kind).glob("*.eml"))) for kind in ("returned", "reminder", "receipt")}
+    assert all(written.values())                            # each kind happens: the counts are not all alike
+    count = sum(written.values())
+    assert " / ".join(render("W019", count=count, **written, out=folder / "outbox")) in lines
+    assert " / ".join(render("S018", count=count, out=folder / "outbox")) in lines
+    expected = len(projects)                                # every project of the small register runs in FY 2564
+    assert " / ".join(render("W020", issues=1, missing=expected - 2, rejected=1)) == lines[-1]
+    assert lines[-1].endswith(f"1 projects to be fixed by their agency, {expected - 2} not reported, 1 files refused")
+    assert not any("{" in line for line in lines)
+
+
+@pytest.mark.parametrize("address", ["coordinator@bangkok.go.th", "coordinator@progress-xl.invalid"],
+                         ids=["real sender", "placeholder sender"])
+def test_send_without_a_mail_server_is_refused_before_anything(workspace, projects, spec, runner, address):
+    """W012: no [smtp] host: nothing is fetched, collected, consolidated or written; the server is
+    checked before the sender."""
+    path = workspace / SETTINGS_NAME
+    path.write_text(re.sub(r'(?m)^address = ".*"$', f'address = "{address}"', path.read_text(encoding="utf-8")),
+                    encoding="utf-8")
+    ws = load(workspace)
+    assert ws.smtp.host == ""
+    simulate_month(spec, projects, 1, ws.month_dir(2564, 1) / "inbox", mail=ws.month_dir(2564, 1) / "mail")
+    res = month(runner, workspace, "ต.ค. 2563", "--today", "02/11/2563", "--send")
+    assert res.exit_code == 1
+    th, en = render("W012")
+    assert res.stderr.strip() == f"{ws.settings}: [W012] {th} / {en}"
+    assert not (ws.month_dir(2564, 1) / "inbox").exists() and not ws.ledger.exists()
+
+
+def test_the_first_month_of_a_new_fiscal_year_moves_the_settings_on(tmp_path, small_register, runner):
+    """W022: October 2564 is report 1 of FY 2565; the settings said 2564: they say 2565 afterwards,
+    comments kept, said once; a later run of last year's September leaves them at 2565."""
+    with small_register.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    head = rows[0]
+    drop, end = head.index("ปีงบประมาณ"), head.index("สิ้นสุดโครงการ")
+    for row in rows[1:]:
+        row[end] = "30/09/2565"                             # two-year projects, in both fiscal years
+    register = tmp_path / "ทะเบียนสองปี.csv"
+    with register.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([r[:drop] + r[drop + 1:] for r in rows])
+    folder = tmp_path / "ws"
+    init(folder, register=register, fy=2564, sender="coordinator@bangkok.go.th")
+    before = (folder / SETTINGS_NAME).read_text(encoding="utf-8")
+    res = month(runner, folder, "ต.ค. 2564", "--today", "02/11/2564")
+    assert res.exit_code == 0, res.output
+    th, en = render("W022", old=2564, fy=2565)
+    assert res.stdout.splitlines()[-1] == f"{th} / {en}" == (
+        "ปีงบประมาณในไฟล์ตั้งค่าเปลี่ยนจาก 2564 เป็น 2565 / the settings' fiscal year moved from 2564 to 2565")
+    after = (folder / SETTINGS_NAME).read_text(encoding="utf-8")
+    assert load(folder).fiscal_year == 2565
+    assert [a for a, b in zip(after.splitlines(), before.splitlines()) if a != b] == ["fiscal_year = 2565"]
+    for again in (["ต.ค. 2564", "--today", "02/11/2564"], ["ก.ย. 2564", "--today", "02/11/2564"]):
+        res = month(runner, folder, *again)
+        assert res.exit_code == 0, res.output
+        assert "2564 to 2565" not in res.stdout and load(folder).fiscal_year == 2565
 
 
 # -- the workspace's own mail folders, empty, are not inputs refused ---------------------------------
