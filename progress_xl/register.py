@@ -276,7 +276,8 @@ def _parse(f: FieldSpec, raw) -> Parsed:
 
 
 def _planned(raw) -> tuple[Decimal, ...]:
-    parts = [p for p in re.split(r"[;,\s|]+", clean_text(str(raw))) if p]
+    # a mark that shows nothing (a right-to-left mark, a control character) separates, like a space
+    parts = [p for p in re.split(r"[;,\s|]+", clean_text(str(raw))) if not is_blank(p)]
     if len(parts) != 12:
         raise Unreadable("V013")
     values = tuple(parse_percent(p).value for p in parts)

@@ -212,6 +212,21 @@ def test_a_value_no_cell_can_hold_refuses_its_row_and_a_control_character_is_cle
     assert result.skipped_rows == 1
 
 
+PLAN = "0 10 20 30 40 50 60 70 80 90 95 100"
+
+
+@pytest.mark.parametrize("mark", ["\u200f", "\u200e", "\u202b", "\x01", "\u2066"], ids=["rlm", "lrm", "rle", "control", "lri"])
+def test_a_mark_that_shows_nothing_in_the_planned_curve_separates_never_crashes(tmp_path, spec, mark):
+    """A right-to-left mark (or another invisible one) between the planned curve's numbers stopped every command
+    that read the register with an error of ours (O007): the mark was read as a blank number."""
+    twelve = write_csv(tmp_path / "a.csv", [*COLUMNS, "แผนความก้าวหน้า"], [*ROW, f"{mark} {PLAN} {mark}"],
+                       [*row_with(c0="01000000-2463"), PLAN.replace(" ", f" {mark} ")])
+    result = read_register(twelve, spec, 2564)
+    assert codes(result) == [] and [p.planned[10] for p in result.projects] == [Decimal(95)] * 2
+    eleven = write_csv(tmp_path / "b.csv", [*COLUMNS, "แผนความก้าวหน้า"], [*ROW, PLAN.rsplit(" ", 1)[0] + f" {mark}"])
+    assert codes(read_register(eleven, spec, 2564)) == [("P003", 2)]        # eleven numbers: V013, the row refused
+
+
 def test_projects_nobody_can_e_mail_are_warned_about(tmp_path, spec):
     header = COLUMNS + ["อีเมลผู้รับผิดชอบ"]
     path = write_csv(tmp_path / "r.csv", header, row_with(c6="") + [""], row_with(c0="01000000-2463", c6="") + ["a@b.th"],
