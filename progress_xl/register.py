@@ -280,10 +280,16 @@ def _planned(raw) -> tuple[Decimal, ...]:
     parts = [p for p in re.split(r"[;,\s|]+", clean_text(str(raw))) if not is_blank(p)]
     if len(parts) != 12:
         raise Unreadable("V013")
-    values = tuple(parse_percent(p).value for p in parts)
+    values = tuple(_points(p) for p in parts)
     if any(not 0 <= v <= 100 for v in values) or list(values) != sorted(values):
         raise Unreadable("V003", min=0, max=100)
     return values
+
+
+def _points(text: str) -> Decimal:
+    value = parse_percent(text).value
+    assert isinstance(value, Decimal)           # text that shows something: a number, or Unreadable raised
+    return value
 
 
 @dataclass
@@ -320,6 +326,7 @@ def _cell(spec: TemplateSpec, row: _Row, key: str, raw, column: str, file: str) 
     row.values[key] = parsed.value
     for note in parsed.notes:
         if note.code in TOLD_NOTES:
+            assert f is not None                # notes come from a field's parser only
             th, en = render(note.code, label_th=f.th, label_en=f.en, **note.context)
             row.told.append(issue("P009", file=file, row=row.number, column=column, value=str(raw),
                                   note_th=th, note_en=en))
