@@ -129,7 +129,7 @@ def simulate_month(spec: TemplateSpec, projects: list[Project], month: int, inbo
         buf = io.BytesIO()
         generate_workbook(spec, project, buf, reports=fill(project, spec, month))
         files.append((workbook_filename(project), buf.getvalue(), _sender(project), received_at(project, month, fy)))
-    if extras and projects:
+    if resubmitter is not None:                   # extras asked for, and projects to make them from
         # a wrong file, then the corrected one a day later
         project = resubmitter
         fy = int(project["fiscal_year"])
@@ -209,13 +209,14 @@ def _write_mail(folder: Path, files, month: int) -> None:
                    "Message-ID": f"<{month}.{n}.{hashlib.sha1(f'{sender}|{when}'.encode()).hexdigest()[:12]}"
                                  f"@mail.bangkok.go.th>"}
         if style == "outlook":                 # Outlook: compat32 MIME, RFC 2047 everywhere
-            msg = MIMEMultipart()
+            outlook = MIMEMultipart()
             for key, value in headers.items():
-                msg[key] = Header(value, "utf-8") if key == "Subject" else value
-            msg.attach(MIMEText(body, "plain", "utf-8"))
+                # typeshed types a compat32 header as str only; a Header folds the way Outlook does
+                outlook[key] = Header(value, "utf-8") if key == "Subject" else value  # type: ignore[assignment]
+            outlook.attach(MIMEText(body, "plain", "utf-8"))
             for name, data in items:
-                msg.attach(outlook_attachment(name, data))
-            data = msg.as_bytes(policy=policy.compat32.clone(linesep="\r\n"))
+                outlook.attach(outlook_attachment(name, data))
+            data = outlook.as_bytes(policy=policy.compat32.clone(linesep="\r\n"))
         else:                                  # Gmail, Thunderbird: RFC 2231 names; or a zip of them all
             msg = EmailMessage()
             for key, value in headers.items():
