@@ -13,7 +13,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from .fiscal import BANGKOK
 
@@ -145,7 +145,12 @@ def file_parts(msg):
         yield part, name or f"attachment{_guess_suffix(ctype)}"
 
 
-def write_payload(parsed: Parsed, part, out: BinaryIO) -> None:
+class Sink(Protocol):
+    """Where decoded bytes go: a file, or the spool's file that hashes them as they are written."""
+    def write(self, data: bytes, /) -> object: ...
+
+
+def write_payload(parsed: Parsed, part, out: Sink) -> None:
     """The part's decoded bytes into `out`; base64 (nearly every attachment) block by block, the
     runs set aside read back from their files."""
     cte = str(part.get("Content-Transfer-Encoding", "") or "").strip().lower()
@@ -171,7 +176,7 @@ def _base64_text(payload: str, runs: dict[str, Path]):
         yield payload[start:start + DECODE_BLOCK].encode("ascii", "ignore")
 
 
-def _decode_base64(blocks, out: BinaryIO) -> None:
+def _decode_base64(blocks, out: Sink) -> None:
     """Like the email package's lenient decoding (characters outside the alphabet ignored, missing
     padding added), a block at a time, carrying what does not fill a quantum to the next block."""
     rest = b""
