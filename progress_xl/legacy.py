@@ -29,6 +29,7 @@ from .issues import Issue, issue
 from .ledger import value_rows
 from .read import Submission, Value
 from .spec import load_spec
+from .state import State
 from .values import Unreadable, ascii_digits, parse_date, parse_money
 
 TITLE = "แบบแสดงรายงานความก้าวหน้าและข้อมูลเกี่ยวกับโครงการ"
@@ -190,9 +191,9 @@ def _reconcile(p: Printout) -> None:
     header, budget = p.project.get("budget_used"), p.project.get("budget_allocated")
     p.reading, code = _reading(figures, header, budget)
     last_k = max(p.printed, default=None)
-    context = {"total": _baht(sum(figures, Decimal(0))), "last": _baht(figures[-1] if figures else Decimal(0)),
-               "header": _baht(header), "budget": _baht(budget), "k": last_k}
-    p.issues = [issue(code, file=p.file, sheet=SHEET, at="1:budget_used", **context)]
+    p.issues = [issue(code, file=p.file, sheet=SHEET, at="1:budget_used", total=_baht(sum(figures, Decimal(0))),
+                      last=_baht(figures[-1] if figures else Decimal(0)), header=_baht(header), budget=_baht(budget),
+                      k=last_k)]
     if p.reading == RUNNING:
         amounts, falls = _differences(p.printed, p.file)
         for k, amount in amounts.items():
@@ -269,6 +270,6 @@ def import_printout(path: Path, *, ledger, projects: dict | None = None) -> tupl
     if ledger.by_sha(p.sha256) is None:
         with ledger.transaction():
             ledger.record(sha256=p.sha256, name=path.name, project_code=p.code, fy=fy, month=max(p.reports),
-                          template_version=None, state="accepted", source="legacy", values=value_rows(sub),
+                          template_version=None, state=State.ACCEPTED, source="legacy", values=value_rows(sub),
                           findings=found)
     return p, found
