@@ -44,7 +44,7 @@ def parse_month(text: str) -> tuple[int, int]:
             day = parse_date(candidate).value
         except Unreadable:
             continue
-        if day is not None:
+        if isinstance(day, dt.date):
             return report_number(day)
     raise ProgressXLError([issue("W009", file="MONTH", value=str(text))])
 

@@ -98,7 +98,7 @@ def required(ctx: Context) -> Iterable[Issue]:
 
 
 def ranges(ctx: Context) -> Iterable[Issue]:
-    first, last = fiscal_bounds(ctx.fy) if ctx.fy else (None, None)
+    first, last = fiscal_bounds(ctx.fy) if ctx.fy else (dt.date.min, dt.date.max)    # no year known: none outside
     for k in ctx.filled():
         for f in ctx.spec.monthly_fields:
             value = ctx.values[k].get(f.key)
@@ -106,7 +106,7 @@ def ranges(ctx: Context) -> Iterable[Issue]:
                 continue
             if f.type == "percent" and f.min is not None and not f.min <= value <= f.max:
                 yield ctx.at("V003", k, f.key, value=_num(value), min=_num(f.min), max=_num(f.max))
-            if f.type == "date" and first and not first <= value <= last:
+            if f.type == "date" and not first <= value <= last:
                 yield ctx.at("V009", k, f.key, value=format_be(value), min=format_be(first), max=format_be(last))
             if f.max_length and isinstance(value, str) and len(value) > f.max_length:
                 yield ctx.at("V011", k, f.key, max=f.max_length)

@@ -38,9 +38,9 @@ def install() -> gettext.GNUTranslations:
         except ImportError:         # a platform-only module (none of these today; _winconsole is left out)
             continue
         if callable(getattr(module, "_", None)):
-            module._ = thai.gettext
+            setattr(module, "_", thai.gettext)
         if callable(getattr(module, "ngettext", None)):
-            module.ngettext = thai.ngettext
+            setattr(module, "ngettext", thai.ngettext)
     return thai
 
 
