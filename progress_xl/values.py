@@ -225,11 +225,11 @@ def _text_date(text: str, near: int | None = None) -> tuple[dt.date, bool]:
             raise Unreadable("V013")
         return _make_date(year, month, day), be
     if m := _NAMED_DATE.fullmatch(text):
-        month = _MONTH_NAMES.get(m[2].lower().rstrip(","))
-        if month is None:
+        named = _MONTH_NAMES.get(m[2].lower().rstrip(","))
+        if named is None:
             raise Unreadable("V005")
         year, be = _year(int(m[3]), len(m[3]) == 2, near)
-        return _make_date(year, month, int(m[1])), be
+        return _make_date(year, named, int(m[1])), be
     raise Unreadable("V005")
 
 
@@ -350,11 +350,13 @@ def parse_phone(raw) -> Parsed:
     if text is None:
         shown, text = str(raw), clean_text(ascii_digits(str(raw)))
         quoted = drop_quote_prefix(text)
+        assert isinstance(quoted.value, str)        # text in, text out
         text, notes = quoted.value, quoted.notes
     parts = _PHONE_PARTS.fullmatch(text)
-    digits = re.sub(r"[\s\-.()]", "", parts["main"]) if parts else ""
+    main, ext = (parts["main"], parts["ext"] or "") if parts else ("", "")
+    digits = re.sub(r"[\s\-.()]", "", main)
     if re.fullmatch(r"2\d{7}|[689]\d{8}", digits):
-        value = "0" + digits + (parts["ext"] or "")
+        value = "0" + digits + ext
         return Parsed(value, notes + (Note("N010", {"raw": shown, "text": value}),))
     if not _PHONE_OK.fullmatch(digits):
         return Parsed(text, notes + (Note("N011", {"raw": shown}),))
