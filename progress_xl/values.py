@@ -105,8 +105,10 @@ def _money_text(text: str) -> Decimal:
     """The signed amount of `122,800 บาท`, `฿122,800.-`, `(500)`, `500-`."""
     body = re.sub(r"^(฿|บาท)\s*|\s*(บาท|฿|baht|thb)\.?$", "", text, flags=re.I)
     body = re.sub(r"\.-$|\s", "", body)
-    negative = bool(re.fullmatch(r"-.+|\(.+\)|.+-", body))
-    value = _decimal_from_text(body.strip("-()"))
+    if re.fullmatch(r"\(.+\)", body):              # (500): an accountant's negative
+        return -_decimal_from_text(body[1:-1])
+    negative = bool(re.fullmatch(r"-.+|.+-", body))
+    value = _decimal_from_text(body.strip("-"))      # a lone ( or ) is no number: `500)` is not guessed
     return -value if negative else value
 
 

@@ -225,6 +225,14 @@ def test_other_negatives_are_plain_v006(raw):
     assert err.value.code == "V006"
 
 
+@pytest.mark.parametrize("raw", ["500)", "(500", "(1,000 บาท", "฿500)", "((500)"])
+def test_a_parenthesis_without_its_pair_is_no_number(raw):
+    """`(500)` is an accountant's negative; `500)` alone is not guessed to be 500."""
+    with pytest.raises(Unreadable) as err:
+        parse_money(raw)
+    assert err.value.code == "V002"
+
+
 @pytest.mark.parametrize("raw, value", [("1.5 ล้านบาท", 1500000), ("1.5 ล้าน", 1500000), ("๑.๕ ล้านบาท", 1500000),
                                          ("2ล้าน", 2000000), ("฿1.25 ล้าน", 1250000), ("0.5 ล้าน บาท", 500000),
                                          ("1,200 ล้านบาท", 1200000000)])
