@@ -18,7 +18,7 @@ from typing import Callable
 from .fiscal import fiscal_bounds, format_be, month_bounds
 from .issues import render
 from .sheets import typed
-from .spec import FieldSpec, TemplateSpec, column_index, column_letter
+from .spec import FieldSpec, TemplateSpec
 
 SEPARATOR = "; "
 
@@ -77,9 +77,9 @@ def row_checks(spec: TemplateSpec, fy: int, budget_ref: str, budget) -> list[Che
     """Every check of one monthly row, in field order, generated from the field specs.
 
     From template v3 on, a date typed as text is checked through the locked column that reads it
-    (`be_date:<key>`), and an amount or percentage typed as text fails only when the validator could
-    not read it either (`typed.unreadable_number`): the self-check then agrees with the validator on
-    the lenient values too."""
+    (`be_date:<key>`), and an amount or percentage typed as text is read through its hidden helpers as
+    the validator reads it (`typed`): the self-check then agrees with the validator on the lenient
+    values too."""
     checks: list[Check] = []
     for f in spec.monthly_fields:
         if f.is_input:
@@ -102,11 +102,12 @@ def _field_checks(spec: TemplateSpec, fy: int, f: FieldSpec) -> list[Check]:
     if f.required:
         out.append(Check("V001", f, lambda r: f"LEN(TRIM({col}{r}))=0", lambda k, rows: _blank(get(k, rows))))
     if f.type in ("percent", "money"):
-        out.append(_unreadable_number(spec, f))
+        out.extend(_number_checks(spec, f))
     if f.type == "percent" and f.min is not None and f.max is not None:
         lo, hi = f.min, f.max
-        out.append(Check("V003", f, lambda r: f"AND(ISNUMBER({col}{r}),OR({col}{r}<{_fmt(lo)},{col}{r}>{_fmt(hi)}))",
-                         lambda k, rows: _is_number(get(k, rows)) and not lo <= _num(get(k, rows)) <= hi))
+        read, value = read_column(spec, f.key) or col, _getter(read_key(spec, f.key))
+        out.append(Check("V003", f, lambda r: f"AND(ISNUMBER({read}{r}),OR({read}{r}<{_fmt(lo)},{read}{r}>{_fmt(hi)}))",
+                         lambda k, rows: _is_number(value(k, rows)) and not lo <= _num(value(k, rows)) <= hi))
     if f.type == "money" and f.min is not None:
         out.append(Check("V006", f, lambda r: f"AND(ISNUMBER({col}{r}),{col}{r}<0)",
                          lambda k, rows: _is_number(get(k, rows)) and _num(get(k, rows)) < 0))
@@ -121,13 +122,19 @@ def _field_checks(spec: TemplateSpec, fy: int, f: FieldSpec) -> list[Check]:
     return out
 
 
-def _unreadable_number(spec: TemplateSpec, f: FieldSpec) -> Check:
+def _number_checks(spec: TemplateSpec, f: FieldSpec) -> list[Check]:
+    """V002 (no number in it) and, from v3 on, V013 (a number written in a way not guessed): v1 and v2
+    ask for a plain number; v3 reads text as the validator does, through the field's `_text` helper."""
     col, get = f.at_column, _getter(f.key)
-    if _read_as(spec, spec.field("report_date")) is None:        # v1, v2: a plain number or nothing
-        return Check("V002", f, lambda r: f"AND(LEN(TRIM({col}{r}))>0,NOT(ISNUMBER({col}{r})))",
-                     lambda k, rows: not _blank(get(k, rows)) and not _is_number(get(k, rows)))
-    return Check("V002", f, lambda r: typed.unreadable_number_condition(f"{col}{r}"),
-                 lambda k, rows: typed.unreadable_number(get(k, rows)))
+    text = spec.monthly.helpers.get(f"{f.key}_text")
+    if text is None:
+        return [Check("V002", f, lambda r: f"AND(LEN(TRIM({col}{r}))>0,NOT(ISNUMBER({col}{r})))",
+                      lambda k, rows: not _blank(get(k, rows)) and not _is_number(get(k, rows)))]
+    kind = f.type
+    return [Check("V002", f, lambda r: typed.unreadable_number_condition(f"{col}{r}", f"{text}{r}"),
+                  lambda k, rows: typed.unreadable_number(get(k, rows), kind)),
+            Check("V013", f, lambda r: typed.ambiguous_number_condition(f"{col}{r}", f"{text}{r}"),
+                  lambda k, rows: typed.ambiguous_number(get(k, rows), kind))]
 
 
 def _date_checks(spec: TemplateSpec, fy: int, f: FieldSpec) -> list[Check]:
@@ -156,12 +163,12 @@ def _date_checks(spec: TemplateSpec, fy: int, f: FieldSpec) -> list[Check]:
 def _across_rows(spec: TemplateSpec, budget_ref: str, budget) -> list[Check]:
     """R101 (cumulative progress fell) and R102 (disbursed to date over the budget)."""
     progress, disbursed = spec.field("progress"), spec.field("disbursed")
-    p, d, top = progress.column, amount_column(spec) or disbursed.column, spec.monthly.first_row
-    key = amount_key(spec)
+    p, d, top = read_column(spec, "progress") or progress.column, amount_column(spec) or disbursed.column, spec.monthly.first_row
+    key, pk = amount_key(spec), read_key(spec, "progress")
     r101 = Check("R101", progress,
                  lambda r: "FALSE" if r == top else f"AND(ISNUMBER({p}{r}),COUNT({p}${top}:{p}{r - 1})>0,{p}{r}<MAX({p}${top}:{p}{r - 1}))",
-                 lambda k, rows: _is_number(rows.get(k, {}).get("progress")) and any(
-                     _is_number(rows.get(j, {}).get("progress")) and _num(rows[j]["progress"]) > _num(rows[k]["progress"])
+                 lambda k, rows: _is_number(rows.get(k, {}).get(pk)) and any(
+                     _is_number(rows.get(j, {}).get(pk)) and _num(rows[j][pk]) > _num(rows[k][pk])
                      for j in range(1, k)))
     r102 = Check("R102", disbursed,
                  lambda r: f"AND(ISNUMBER({budget_ref}),SUM({d}${top}:{d}{r})>{budget_ref})",
@@ -200,17 +207,25 @@ def problems_formula(checks: list[Check], r: int) -> str:
     return "=" + "&".join(parts)
 
 
+def read_column(spec: TemplateSpec, key: str) -> str | None:
+    """v3: the hidden column holding the number read from field `key` (typed as a number or as text such
+    as `2,000 บาท`); None before v3, where only typed numbers count."""
+    return spec.monthly.helpers.get(f"{key}_read")
+
+
+def read_key(spec: TemplateSpec, key: str) -> str:
+    """The key of the written rows that holds what read_column holds (the field's own before v3)."""
+    return f"{key}_read" if read_column(spec, key) else key
+
+
 def amount_column(spec: TemplateSpec) -> str | None:
-    """v3: the hidden column that reads each row's amount (a number, or text such as `2,000 บาท`),
-    third right of the helper column; None before v3 (the sums add the typed numbers only)."""
-    if _read_as(spec, spec.field("report_date")) is None:
-        return None
-    return column_letter(column_index(spec.monthly.helper_column) + 3)
+    """The column the sums of the amounts add (v3: the amount read; None: the typed amounts)."""
+    return read_column(spec, "disbursed")
 
 
 def amount_key(spec: TemplateSpec) -> str:
     """The key of the written rows that holds the amount the sums add (see amount_column)."""
-    return "disbursed_read" if amount_column(spec) else "disbursed"
+    return read_key(spec, "disbursed")
 
 
 def running_total_formula(spec: TemplateSpec, r: int) -> str:

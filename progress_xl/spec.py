@@ -13,7 +13,7 @@ import importlib.resources
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dc_field
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +40,22 @@ MAX_ROW, MAX_COLUMN = 1_048_576, 16_384                # a sheet's rows and colu
 SPEC_NAME = re.compile(r"progress_report\.v(\d+)\.toml$")
 _A1_CELL = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
 _A1_COLUMN = re.compile(r"[A-Z]{1,3}")
+#: the hidden helper columns a template may declare under [monthly.helpers] (v3), and what each holds
+HELPERS = {
+    "date_text": "the typed report date's text, normalised (Thai digits, era marks, month names)",
+    "date_parts": "that text as day/month/year",
+    "disbursed_text": "the amount typed as text, less the words and marks the validator reads past",
+    "disbursed_read": "the amount read: a number, or the number in its text (what the sums add)",
+    "progress_text": "the cumulative progress typed as text, less the words and marks the validator reads past",
+    "progress_read": "the progress read (what the range check and the progress-fell check compare)",
+}
 _SECTION_KEYS = {
     "": {"template", "sheets", "choices", "project", "monthly"},
     "template": {"id", "version", "title_th", "title_en", "font", "font_size", "row_height", "reporting_window",
                  "ready_th", "ready_en"},
     "project": {"label_th_column", "label_en_column", "fields"},
     "monthly": {"first_row", "header_th_row", "header_en_row", "check_cell", "freeze", "hint_row", "helper_column",
-                "fields"},
+                "helpers", "fields"},
 }
 
 
@@ -154,6 +163,8 @@ class MonthlyLayout:
     helper_column: str            # hidden: each row's failing checks, read by the self-check column
     hint_row: int | None = None   # a fill hint above the headers (v2 on)
     rows: int = 12
+    #: v3: the hidden columns its formulas read through, by name (HELPERS says what each holds)
+    helpers: dict[str, str] = dc_field(default_factory=dict)
 
     @property
     def last_row(self) -> int:
@@ -327,10 +338,15 @@ def _check_sections(data: dict) -> None:
 def _monthly_layout(m: dict) -> MonthlyLayout:
     layout = MonthlyLayout(first_row=m["first_row"], header_th_row=m["header_th_row"], header_en_row=m["header_en_row"],
                            check_cell=m["check_cell"], freeze=m["freeze"], helper_column=m["helper_column"],
-                           hint_row=m.get("hint_row"))
+                           hint_row=m.get("hint_row"), helpers=dict(m.get("helpers", {})))
     for key in ("check_cell", "freeze"):
         _check_a1(f"monthly.{key}", getattr(layout, key), cell=True)
     _check_a1("monthly.helper_column", layout.helper_column, cell=False)
+    unknown = set(layout.helpers) - set(HELPERS)
+    if unknown:
+        raise SpecError(f"monthly.helpers: unknown key(s) {sorted(unknown)} (known: {sorted(HELPERS)})")
+    for name, column in layout.helpers.items():
+        _check_a1(f"monthly.helpers.{name}", column, cell=False)
     rows = [r for r in (layout.hint_row, layout.header_th_row, layout.header_en_row, layout.first_row) if r is not None]
     if not all(isinstance(r, int) and r > 0 for r in rows) or rows != sorted(set(rows)):
         raise SpecError(f"monthly: rows {rows} are not hint_row < header_th_row < header_en_row < first_row")
@@ -350,7 +366,8 @@ def _check_layout(spec: TemplateSpec) -> None:
     if len(columns) != 1:
         raise SpecError(f"project.fields: the values are in one column, not in {sorted(columns)}")
     _unique("monthly", [(f.key, f.at_column) for f in spec.monthly_fields]
-            + [("monthly.helper_column", spec.monthly.helper_column)])
+            + [("monthly.helper_column", spec.monthly.helper_column)]
+            + [(f"monthly.helpers.{name}", column) for name, column in spec.monthly.helpers.items()])
     checks = [f.key for f in spec.monthly_fields if f.derive == "self_check"]
     if len(checks) != 1:
         raise SpecError(f"monthly.fields: one self_check field, not {checks}")

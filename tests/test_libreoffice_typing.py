@@ -133,7 +133,10 @@ ODD = {1: {"report_date": "22 ต.ค. 63", "disbursed": "2,000 บาท", "pro
        3: {"report_date": "2020-12-22", "disbursed": "หนึ่งพันบาท", "progress": "ร้อยละ 15"},
        4: {"report_date": "31/01/2564", "disbursed": -500, "progress": 20},
        5: {"report_date": "ปลายเดือน", "disbursed": "1.5 ล้านบาท", "progress": 25},
-       6: {"report_date": dt.datetime(2564, 3, 22), "disbursed": 130000, "progress": 30}}
+       6: {"report_date": dt.datetime(2564, 3, 22), "disbursed": 130000, "progress": 30},
+       7: {"report_date": "22/04/2564", "disbursed": "1,50", "progress": "ร้อยละ 150"},
+       8: {"report_date": "22/05/2564", "disbursed": "฿1,000.-", "progress": "12.5.3"},
+       9: {"report_date": "22/06/2564", "disbursed": "(500)", "progress": "%5"}}
 
 
 def test_every_cached_value_is_what_libreoffice_computes(blank, tmp_path, projects):

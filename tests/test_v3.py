@@ -10,6 +10,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_read import read_ok, report, typed
 
 from progress_xl.fiscal import month_bounds
@@ -34,8 +36,11 @@ OCTOBER = ["22/10/2563", "22/10/63", "22 ต.ค. 2563", "22 ต.ค. 63", "22�
            "22-10-2563", "22.10.2563", "22/10/2020", "22/10/20", "2020-10-22", "22 Oct 2020", "22 october 2020",
            "22 ต.ค. พ.ศ. 2563", "  22/10/2563 ", "22 ตค 2563", "'22/10/2563"]
 NOT_DATES = ["", "abc", "31/02/2563", "22/13/2563", "22/10/256", "1e1/10/2563", "+2/10/2563", "22/10", "๒๒ ต.ค."]
-AMOUNTS = ["2,500,000 บาท", "๑๒๒,๘๐๐", "122,800.-", "฿500", "1.5 ล้านบาท", " 7 ", "45 %", "ร้อยละ 5", "12.5"]
-NOT_AMOUNTS = ["abc", "บาท", ".", "12.5.3", "หนึ่งแสนบาท", "-500", "5 - 6"]
+AMOUNTS = ["2,500,000 บาท", "๑๒๒,๘๐๐", "122,800.-", "฿500", "1.5 ล้านบาท", " 7 ", "45 %", "ร้อยละ 5", "12.5", ".5",
+           "1,000.25", "1 000 บาท"]
+NOT_AMOUNTS = ["abc", "บาท", ".", "หนึ่งแสนบาท", "-500", "5 - 6", "(500)", "12.5% บาท", "5 บาท 5"]
+#: only digits, commas and points, but not a number as people group it: the validator does not guess
+AMBIGUOUS = ["1,50", "1.500,50", "12.5.3", "5.", ",500", "1,000,0", "1,2,3", "1,000.5,5"]
 
 
 def seed_prose(n: int) -> str:
@@ -82,23 +87,72 @@ def test_a_real_date_in_the_text_cell_is_taken_as_it_is_and_a_be_year_stored_as_
     assert tx.date_value(-3, 2020) is None and tx.date_value(0, 2020) is None
 
 
-@pytest.mark.parametrize("text", AMOUNTS)
-def test_an_amount_the_validator_reads_is_never_red_in_the_self_check(text):
-    assert not tx.unreadable_number(text)
-    parse_money(text) if "%" not in text and "ร้อยละ" not in text else parse_percent(text)
+def _validator(text: str, type_: str):
+    """What the validator makes of a number typed as text: (code or None, value)."""
+    try:
+        return None, (parse_money if type_ == "money" else parse_percent)(text).value
+    except Unreadable as e:
+        return e.code, None
 
 
-@pytest.mark.parametrize("text", NOT_AMOUNTS)
-def test_text_the_validator_cannot_read_as_a_number_is_red_in_the_self_check_too(text):
-    assert tx.unreadable_number(text)
-    with pytest.raises(Unreadable):
-        parse_money(text)
+def _self_check(text: str, type_: str):
+    """What the workbook's formulas (their twins) make of it: (code or None, value read)."""
+    code = "V002" if tx.unreadable_number(text, type_) else "V013" if tx.ambiguous_number(text, type_) else None
+    return code, tx.read_value(text, type_)
+
+
+#: both red, in other words: a negative typed as text has no number for the formula (the validator
+#: says it is negative), and a lone "." or "," is no number to it (ambiguous to the validator)
+BOTH_RED = {("V006", "V002"), ("V013", "V002"), ("V002", "V013")}
+TOKENS = ["0", "1", "5", "9", "๑", "๕", ",", ".", ".-", " ", "-", "(", ")", "บาท", "฿", "baht", "THB", "%", "ร้อยละ",
+          "percent", "เปอร์เซ็นต์", "a", "'"]
+
+
+@pytest.mark.parametrize("type_", ["money", "percent"])
+@pytest.mark.parametrize("text", AMOUNTS + NOT_AMOUNTS + AMBIGUOUS)
+def test_the_self_check_reads_a_typed_number_as_the_validator_does(text, type_):
+    check_self(text, type_)
+
+
+@pytest.mark.parametrize("type_", ["money", "percent"])
+@given(text=st.lists(st.sampled_from(TOKENS), min_size=1, max_size=8).map("".join))
+@settings(max_examples=400, deadline=None, derandomize=True)
+def test_any_text_typed_as_a_number_reads_alike_in_the_self_check_and_the_validator(text, type_):
+    check_self(text, type_)
+
+
+def _words_inside(text: str, type_: str) -> bool:
+    """The one declared difference: the validator reads past `บาท`, `฿`, `%`, `ร้อยละ`... only before or
+    after the number, the formula wherever they stand (`%5`, `5 บาท 5`): text that is a number once its
+    words are out may be read by the self-check and refused by the validator."""
+    return _validator(tx.text_value(text, type_), type_)[0] is None
+
+
+def check_self(text: str, type_: str) -> None:
+    """Never red on one side only; the same number when both read one; the same code when both are
+    red, but for the declared pairs."""
+    if "ล้าน" in text:
+        return                  # millions: the self-check leaves them to the validator
+    (mine, read), (theirs, value) = _self_check(text, type_), _validator(text, type_)
+    if theirs is not None and _words_inside(text, type_):
+        return                  # declared: see _words_inside
+    if type_ == "money" and re.match(r"\s*(฿|บาท)\.", text):
+        return                  # declared: `฿.9`, the currency's full stop read before the number (`500 บาท.` is read)
+    if mine == "V002" and theirs is None and value == 0:
+        return                  # declared: `-0`, zero with a sign, is no number to the formula
+    if theirs in ("V006", "V015") and type_ == "money":
+        assert mine is not None, (text, theirs)
+    elif theirs is None or mine is None:
+        assert (mine, read) == (theirs, value), (text, type_, mine, theirs)
+    else:
+        assert mine == theirs or (theirs, mine) in BOTH_RED, (text, type_, mine, theirs)
 
 
 def test_formulas_stay_within_excel_2010s_limits():
     """8,192 characters, 64 nested functions, no function newer than Excel 2010."""
     formulas = [tx.stage_1_formula("C10"), tx.stage_2_formula("O10"), tx.date_formula("C10", "P10", 2020),
-                "=" + tx.unreadable_number_condition("H10"), print_a4._split_formula("'x'!$F$10")]
+                "=" + tx.unreadable_number_condition("H10", "R10"),
+                "=" + tx.ambiguous_number_condition("H10", "R10"), tx.read_formula("H10", "R10"), tx.text_formula("H10", "money"), print_a4._split_formula("'x'!$F$10")]
     for f in formulas:
         assert len(f) <= 8192
         depth = peak = 0

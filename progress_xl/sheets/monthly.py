@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from ..fiscal import format_be, month_bounds, month_label
 from ..layout import column_width, row_height
-from ..selfcheck import (amount_column, amount_key, problems_formula, problems_value, row_formula, row_value,
-                         running_total_formula, workbook_formula, workbook_value)
+from ..selfcheck import (amount_column, amount_key, problems_formula, problems_value, read_column, read_key,
+                         row_formula, row_value, running_total_formula, workbook_formula, workbook_value)
 from ..spec import column_index, column_letter, rowcol
 from . import rows, typed
 from .base import Book
@@ -79,9 +79,14 @@ def _inputs(b: Book, ws) -> dict[int, dict]:
             elif x.is_input:
                 written[k][x.key] = _as_written(b, x, values.get(x.key))
                 b.write_value(ws, r, ci, written[k][x.key], _input_format(b, x))
-        if amount_column(b.spec):
-            written[k]["disbursed_read"] = typed.amount_value(written[k].get("disbursed"))
+        for x in _read_fields(b.spec):         # v3: each number field as its hidden helpers read it
+            written[k][f"{x.key}_read"] = typed.read_value(written[k].get(x.key), x.type)
     return written
+
+
+def _read_fields(spec):
+    """The number fields whose typed text the template reads by formula (v3: those with `_read` helpers)."""
+    return [x for x in spec.monthly_fields if x.is_input and read_column(spec, x.key)]
 
 
 def _as_written(b: Book, x, value):
@@ -107,18 +112,12 @@ def _derived(b: Book, ws, widths: dict) -> list[str]:
     each row tall enough for its longest text. Returns each row's self-check value."""
     s, m, written, rows_values = b.spec, b.spec.monthly, b.written, []
     helper = m.helper_column
-    ws.set_column(f"{helper}:{helper}", None, None, {"hidden": True})
-    amounts = amount_column(s)
-    if b.typed_dates:
-        h1, _ = date_helpers(s)
-        ws.set_column(f"{h1}:{amounts or h1}", None, None, {"hidden": True})
+    for column in (helper, *m.helpers.values()):
+        ws.set_column(f"{column}:{column}", None, None, {"hidden": True})
     key = amount_key(s)
     for k in range(1, m.rows + 1):
         r = m.row_of(k)
-        if amounts:             # v3: the amount read (a number, or text such as 2,000 บาท), what the sums add
-            read = written[k]["disbursed_read"]
-            b.ok(ws.write_formula(r - 1, column_index(amounts), typed.amount_formula(f"{s.field('disbursed').column}{r}"),
-                                  None, "" if read is None else num(read)))
+        _numbers_read(b, ws, k, r)
         for x in s.monthly_fields:
             ci = column_index(x.at_column)
             if x.derive == "running_total:disbursed":
@@ -145,6 +144,19 @@ def _derived(b: Book, ws, widths: dict) -> list[str]:
     return rows_values
 
 
+def _numbers_read(b: Book, ws, k: int, r: int) -> None:
+    """v3: each number field's text less the words the validator reads past, and the number read from it
+    (a number typed, or text such as 2,000 บาท): what the sums and the checks use."""
+    helpers = b.spec.monthly.helpers
+    for x in _read_fields(b.spec):
+        cell, text = f"{x.column}{r}", helpers[f"{x.key}_text"]
+        value, read = b.written[k].get(x.key), b.written[k][f"{x.key}_read"]
+        b.ok(ws.write_formula(r - 1, column_index(text), typed.text_formula(cell, x.type), None,
+                              typed.text_value(value, x.type)))
+        b.ok(ws.write_formula(r - 1, column_index(helpers[f"{x.key}_read"]), typed.read_formula(cell, f"{text}{r}"),
+                              None, "" if read is None else num(read)))
+
+
 def _date_read(b: Book, ws, x, k: int, r: int) -> None:
     """The typed date read by formula (two hidden helpers normalise the text first), shown in BE."""
     source = b.spec.field(x.derive.split(":", 1)[1])
@@ -162,9 +174,8 @@ def _date_read(b: Book, ws, x, k: int, r: int) -> None:
 
 
 def date_helpers(spec) -> tuple[str, str]:
-    """The two hidden columns right of the helper column that read a typed date (v3)."""
-    c = column_index(spec.monthly.helper_column)
-    return column_letter(c + 1), column_letter(c + 2)
+    """The two hidden columns that read a typed date (v3, [monthly.helpers])."""
+    return spec.monthly.helpers["date_text"], spec.monthly.helpers["date_parts"]
 
 
 def _running_total(written: dict[int, dict], k: int, key: str = "disbursed"):
@@ -182,9 +193,10 @@ def _totals(b: Book, ws) -> None:
     else:
         ws.write_string(tr, 0, "รวม / Total", f("total"))
         ws.write_blank(tr, 1, None, f("total"))
-    d, e, key = amount_column(s) or s.field("disbursed").column, s.field("progress").column, amount_key(s)
+    d, key = amount_column(s) or s.field("disbursed").column, amount_key(s)
+    e, pk = read_column(s, "progress") or s.field("progress").column, read_key(s, "progress")
     total = sum((amount(w.get(key)) for w in written.values() if is_num(w.get(key))), Decimal(0))
-    top = max((amount(w.get("progress")) for w in written.values() if is_num(w.get("progress"))), default=0)
+    top = max((amount(w.get(pk)) for w in written.values() if is_num(w.get(pk))), default=0)
     b.ok(ws.write_formula(b.total_cell("disbursed"), f"=SUM({d}{m.first_row}:{d}{m.last_row})",
                           f("total_money"), num(total)))
     b.ok(ws.write_formula(b.total_cell("progress"), f"=MAX({e}{m.first_row}:{e}{m.last_row})",

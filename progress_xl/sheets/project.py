@@ -55,7 +55,7 @@ def _fit(b: Book, ws, field: FieldSpec, widths: tuple[float, float]) -> None:
 def _value(b: Book, ws, field: FieldSpec) -> None:
     r, c = rowcol(field.at_cell)
     if field.derive == "total:disbursed":
-        read = typed.amount_value if b.fitted else (lambda v: amount(v) if is_num(v) else None)
+        read = (lambda v: typed.read_value(v, "money")) if b.fitted else (lambda v: amount(v) if is_num(v) else None)
         total = sum((a for v in b.reports.values() if (a := read(v.get("disbursed"))) is not None), Decimal(0))
         ref = f"{quote(b.names['monthly'])}!{absolute(b.total_cell('disbursed'))}"
         b.ok(ws.write_formula(r, c, f"={ref}", b.fmt("formula_money"), num(total)))
