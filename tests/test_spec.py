@@ -117,6 +117,22 @@ def test_an_input_the_checks_cannot_check_is_refused(raw):
         assert parse_spec(data).field("appended_count").min == 0
 
 
+def test_v3s_helper_columns_are_declared_known_and_free():
+    """The hidden columns v3's formulas read through come from the spec: a new field on one of them, a
+    helper on a field's column or on another helper, an unknown helper or a bad column are refused."""
+    data = tomllib.loads((templates_dir() / "progress_report.v3.toml").read_text(encoding="utf-8"))
+    helpers = data["monthly"]["helpers"]
+    assert set(helpers) == {"date_text", "date_parts", "disbursed_text", "disbursed_read", "progress_text",
+                            "progress_read"}
+    new = {"key": "appended_note", "th": "บันทึก", "en": "Note", "type": "text", "column": helpers["progress_read"]}
+    _refused(data, lambda d: d["monthly"]["fields"].append(new), "'monthly.helpers.progress_read'", "'appended_note'")
+    _refused(data, lambda d: d["monthly"]["helpers"].update(date_text="G"), "'monthly.helpers.date_text'", "on G")
+    _refused(data, lambda d: d["monthly"]["helpers"].update(date_parts=helpers["date_text"]), "'monthly.helpers.")
+    _refused(data, lambda d: d["monthly"]["helpers"].update(amount_read="Z"), "monthly.helpers", "'amount_read'")
+    _refused(data, lambda d: d["monthly"]["helpers"].update(progress_read="t1"), "monthly.helpers.progress_read")
+    assert parse_spec(data).monthly.helpers == helpers
+
+
 def test_the_helper_column_is_declared(raw):
     _refused(raw, lambda d: d["monthly"].pop("helper_column"), "missing key 'helper_column'")
 
