@@ -1,18 +1,30 @@
 """One cell as the reader takes it, where mutation testing found no test (scripts/mutation.py read): a raw
 date serial in a plain cell (1900 and 1904 systems), a date typed as the workbook asks, formulas and
 error values however a client stores them, list choices, a progress fraction at the ends of 0 < x <= 1,
-and which rejections are about the moment."""
+and which rejections are about the moment. Then whole workbooks as people and tools leave them: properties
+or `_meta` stripped, names lost, rows and columns inserted, labels retyped (T004), derived cells typed over
+in the last rows, two-digit years, and what a rejection says."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import zipfile
 from decimal import Decimal
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+from scenarios import CLEAN
+from test_read import MONTHLY, PROJECT, at, blank, drop_names, read_ok, report, typed  # noqa: F401 - blank is a fixture
 
+from progress_xl import safety
+from progress_xl.book import Book
+from progress_xl.generate import generate_workbook
 from progress_xl.issues import issue, render
-from progress_xl.read import Rejection, Value, _int, _resolve_fractions, _value
-from progress_xl.spec import load_spec
+from progress_xl.read import (LABEL_SCAN_COLS, Rejection, Value, _int, _resolve_fractions, _value, project_code_of,
+                              read_submission)
+from progress_xl.spec import available_versions, load_spec
 
 SPEC = load_spec()
 DATE, PROGRESS, STATUS, NARRATIVE = (SPEC.field(k) for k in ("report_date", "progress", "plan_status", "narrative"))
@@ -164,3 +176,161 @@ def test_the_project_code_from_a_path_or_its_bytes(tmp_path, spec, seed_project)
     assert project_code_of(path) == project_code_of(path.read_bytes()) == "01000000-2462"
     (tmp_path / "p.xlsx").write_bytes(b"%PDF-1.7")
     assert project_code_of(tmp_path / "p.xlsx") is None
+
+
+def test_a_choice_typed_otherwise_tells_both_spellings():
+    choice = SPEC.choices[STATUS.choices][0]
+    note = read(STATUS, choice.en.upper()).notes[0]
+    assert (note.th, note.en) == render("N001", raw=choice.en.upper(), value_th=choice.value, value_en=choice.en,
+                                        label_th=STATUS.th, label_en=STATUS.en, field=STATUS.key)
+
+
+@pytest.mark.parametrize("raw", ["#GETTING_DATA", "#BLOCKED!", "#FIELD!"])
+def test_an_error_value_of_a_kind_not_listed_is_never_data(raw):
+    v = read(NARRATIVE, raw, dtype="e")
+    assert v.value is None and v.error.code == "V008" and v.error.value == raw
+
+
+# -- whole workbooks, edited as people and tools edit them ----------------------------------------------------
+def without_properties(path: Path, out: Path) -> Path:
+    """The workbook as a tool that drops the custom document properties leaves it."""
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename != "docProps/custom.xml":
+                dst.writestr(info, src.read(info))
+    return out
+
+
+def shifted(ref: str, rows: int = 0, cols: int = 0) -> str:
+    col, row = coordinate_from_string(ref)
+    return f"{get_column_letter(column_index_from_string(col) + cols)}{row + rows}"
+
+
+@pytest.mark.parametrize("version", available_versions())
+def test_a_workbook_without_properties_or_meta_is_known_by_its_names(tmp_path, seed_project, version):
+    path = tmp_path / "v.xlsx"
+    generate_workbook(load_spec(version), seed_project, path, reports=CLEAN)
+    bare = without_properties(typed(path, {}, setup=lambda wb: wb.remove(wb["_meta"])), tmp_path / "bare.xlsx")
+    sub = read_ok(bare)
+    assert sub.template_version == version and set(sub.routes.values()) == {"name"}
+    assert [sub.reports[k]["progress"].value for k in CLEAN] == [CLEAN[k]["progress"] for k in CLEAN]
+
+
+@pytest.mark.parametrize("edit", [lambda ws: None, lambda ws: ws.delete_rows(1), lambda ws: ws.insert_rows(3, 4)],
+                         ids=["as-written", "header-row-deleted", "rows-inserted"])
+def test_meta_alone_names_the_version_and_the_cells(blank, tmp_path, edit):
+    def lose(wb):
+        drop_names(wb)
+        edit(wb["_meta"])
+    bare = without_properties(typed(blank, {at("progress"): 45}, setup=lose), tmp_path / "bare.xlsx")
+    sub = read_ok(bare)
+    assert sub.template_version == SPEC.version and set(sub.routes.values()) == {"meta"}
+    assert report(sub, 1, "progress").value == 45 and sub.project_code == "01000000-2462"
+    assert {i.context["field"] for i in sub.issues if i.code == "T003"} == {f.key for f in SPEC.fields}
+
+
+def test_the_project_code_is_read_cheaply_and_through_meta_when_names_are_lost(blank, tmp_path, monkeypatch):
+    read_sheets: list[str] = []
+    cells = Book.cells
+    monkeypatch.setattr(Book, "cells", lambda self, title, rows: read_sheets.append(title) or cells(self, title, rows))
+    assert project_code_of(blank) == "01000000-2462"
+    assert set(read_sheets) == {PROJECT}                     # the properties name the version: no _meta read
+    read_sheets.clear()
+    bare = without_properties(typed(blank, {}, setup=drop_names), tmp_path / "bare.xlsx")
+    assert project_code_of(bare) == "01000000-2462" and "_meta" in read_sheets
+
+
+def test_a_name_widened_over_a_range_reads_its_first_cell(blank):
+    def widen(wb):
+        for key in ("project_code", "budget_allocated"):
+            f = SPEC.field(key)
+            wb.defined_names[f.defined_name].attr_text = f"'{PROJECT}'!${f.cell[0]}${f.cell[1:]}:$F${f.cell[1:]}"
+    sub = read_ok(typed(blank, {}, setup=widen))
+    assert sub.project_code == "01000000-2462" and sub.project["budget_allocated"].value == Decimal(122800)
+    assert (sub.project["project_code"].cell, sub.routes["project_code"]) == (SPEC.field("project_code").cell, "name")
+
+
+def test_rows_inserted_above_the_project_fields_are_followed_by_their_labels(blank):
+    def insert(wb):
+        drop_names(wb)
+        wb[PROJECT].insert_rows(4, 2)
+    plain, sub = read_ok(blank), read_ok(typed(blank, {}, setup=insert))
+    for f in SPEC.project_fields:
+        got, was = sub.project[f.key], plain.project[f.key]
+        assert (got.value, got.sheet, got.cell, sub.routes[f.key]) == (was.value, PROJECT, shifted(was.cell, 2), "label")
+    assert {i.context["field"] for i in sub.issues if i.code == "T003"} >= {f.key for f in SPEC.project_fields}
+
+
+LAST_INPUT = SPEC.field("remark")        # the right-most column a person types in
+
+
+@pytest.mark.parametrize("found", [True, False], ids=["pushed-to-the-last-column-scanned", "pushed-past-it"])
+def test_columns_inserted_before_the_monthly_block_are_followed_as_far_as_labels_are_looked_for(blank, found):
+    inserted = LABEL_SCAN_COLS - column_index_from_string(LAST_INPUT.column) + (0 if found else 1)
+
+    def insert(wb):
+        drop_names(wb)
+        wb[MONTHLY].insert_cols(1, inserted)
+    path = typed(blank, {}, setup=insert)
+    path = typed(path, {shifted(at("progress"), cols=inserted): 45, shifted(at("remark"), cols=inserted): "ล่าช้า"},
+                 out=path.with_name("typed2.xlsx"))
+    sub = read_ok(path)
+    assert (report(sub, 1, "progress").value, report(sub, 1, "progress").cell) == (45, shifted(at("progress"), cols=inserted))
+    missing = [i.context["field"] for i in sub.issues if i.code == "T004"]
+    if found:
+        assert report(sub, 1, "remark").value == "ล่าช้า" and sub.routes["remark"] == "label" and missing == []
+    else:
+        assert report(sub, 1, "remark").cell is None and missing == ["remark"]
+
+
+def test_a_project_code_that_cannot_be_located_refuses_the_workbook(blank):
+    f = SPEC.field("project_code")
+
+    def lose(wb):
+        drop_names(wb)
+        meta = wb["_meta"]
+        meta.delete_rows(next(c.row for c in meta["A"] if c.value == f"field.{f.key}"))
+        for col in SPEC.project_label_columns:            # the labels retyped
+            wb[PROJECT][f"{col}{f.cell[1:]}"] = "เลขที่ / No."
+    got = read_submission(typed(blank, {}, setup=lose))
+    assert isinstance(got, Rejection) and got.issue.code == "T004" and got.issue.context["field"] == "project_code"
+
+
+@pytest.mark.parametrize("k", [1, SPEC.monthly.rows - 1, SPEC.monthly.rows])
+def test_a_derived_cell_typed_over_is_flagged_in_every_report_row(blank, k):
+    sub = read_ok(typed(blank, {at("cumulative", k): 5000, at("check", k): "พร้อมส่ง"}))
+    assert {(i.code, i.cell, i.context["field"]) for i in sub.issues if i.code == "T008"} == {
+        ("T008", at("cumulative", k), "cumulative"), ("T008", at("check", k), "check")}
+
+
+@pytest.mark.parametrize("written", ["9", "abc"])
+def test_an_unknown_version_is_refused_naming_it(blank, tmp_path, written):
+    out = tmp_path / "unknown.xlsx"
+    with zipfile.ZipFile(blank) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "docProps/custom.xml":
+                data = data.replace(f"<vt:i4>{SPEC.version}</vt:i4>".encode(), f"<vt:lpwstr>{written}</vt:lpwstr>".encode())
+            dst.writestr(info, data)
+    got = read_submission(out)
+    assert isinstance(got, Rejection) and got.sha256 == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert (got.issue.code, got.issue.th, got.issue.en) == ("T002", *render("T002", version=written))
+
+
+def test_a_file_refused_before_it_is_read_says_why(blank, tmp_path, monkeypatch):
+    gone = read_submission(tmp_path / "gone.xlsx")
+    assert (gone.issue.th, gone.issue.en) == render("F001", reason="No such file or directory")
+    assert gone.sha256 is None and gone.transient
+    monkeypatch.setattr(safety, "MAX_FILE_BYTES", 1000)
+    big = read_submission(blank)
+    assert (big.issue.th, big.issue.en) == render("F003", size=blank.stat().st_size, limit=1000)
+    assert big.sha256 == hashlib.sha256(blank.read_bytes()).hexdigest() and not big.transient
+
+
+@pytest.mark.parametrize("k, typed_in, day, code", [
+    (1, "22/10/20", dt.date(2020, 10, 22), "N015"), (1, "22/10/63", dt.date(2020, 10, 22), "N015"),
+    (4, "22/1/64", dt.date(2021, 1, 22), "N015"), (1, dt.datetime(1963, 10, 22), dt.date(2020, 10, 22), "N016"),
+], ids=["ce", "be", "be-next-calendar-year", "made-a-date-by-the-client"])
+def test_a_two_digit_year_is_read_in_the_year_of_the_report_month(blank, k, typed_in, day, code):
+    v = report(read_ok(typed(blank, {at("report_date", k): typed_in})), k, "report_date")
+    assert v.value == day and [n.code for n in v.notes] == [code]

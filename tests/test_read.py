@@ -172,21 +172,21 @@ def test_filled_workbook_reads_what_was_written(tmp_path, spec, seed_project):
 
 
 # -- structure: what Excel, LibreOffice, Google Sheets and people do to a workbook -----------------
-def _drop_names(wb):
+def drop_names(wb):
     for name in list(wb.defined_names):
         if name.startswith("px_") and not name.startswith("px_list"):
             del wb.defined_names[name]
 
 
 def test_names_lost_falls_back_to_meta(blank):
-    sub = read_ok(typed(blank, {at("progress"): 45}, setup=_drop_names))
+    sub = read_ok(typed(blank, {at("progress"): 45}, setup=drop_names))
     assert report(sub, 1, "progress").value == 45 and sub.routes["progress"] == "meta"
     assert "T003" in {i.code for i in sub.issues}
 
 
 def test_rows_inserted_above_the_block_and_names_lost_falls_back_to_labels(blank):
     def insert(wb):
-        _drop_names(wb)
+        drop_names(wb)
         wb[MONTHLY].insert_rows(4, 3)
     path = typed(blank, {}, setup=insert)
     path = typed(path, {at("progress", shift=3): 45, at("disbursed", shift=3): "1,000"}, out=path.with_name("typed2.xlsx"))
@@ -197,7 +197,7 @@ def test_rows_inserted_above_the_block_and_names_lost_falls_back_to_labels(blank
 
 def test_sheets_renamed_reordered_and_extra_sheets(blank):
     def mess(wb):
-        _drop_names(wb)
+        drop_names(wb)
         wb[MONTHLY].title = "รายงาน (2)"
         wb.move_sheet("รายงาน (2)", offset=-2)
         wb.create_sheet("สรุปของฉัน").append(["ความก้าวหน้าสะสม (%)", 99])
