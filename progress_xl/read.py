@@ -18,8 +18,8 @@ from pathlib import Path
 from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 
-from .book import Book
-from .fiscal import format_be, month_bounds
+from .book import Book, Cell
+from .fiscal import format_be, report_month
 from .issues import Issue, issue
 from .safety import Rejected, open_book, parse_errors, read_capped, time_limit
 from .selfcheck import running_total_formula, same_formula
@@ -60,12 +60,12 @@ class Submission:
     @property
     def project_code(self) -> str | None:
         v = self.project.get("project_code")
-        return v.value if v else None
+        return v.value if v and isinstance(v.value, str) else None
 
     @property
     def fiscal_year(self) -> int | None:
         v = self.project.get("fiscal_year")
-        return v.value if v else None
+        return v.value if v and isinstance(v.value, int) else None
 
     def values(self):
         yield from self.project.values()
@@ -233,7 +233,7 @@ def _locate_by_labels(loc: _Locator, project_missing: list[FieldSpec], monthly_m
         for title, cells in scans.items():
             hit = next(((r, c) for (r, c), v in cells.items() if isinstance(v, str) and _label_key(v) in wanted), None)
             if hit:
-                value_col = _col_number(f.cell) - _col_number(f"{spec.project_label_columns[0]}1") + 1
+                value_col = _col_number(f.at_cell) - _col_number(f"{spec.project_label_columns[0]}1") + 1
                 places[f.key] = (title, a1(hit[0] - 1, value_col - 1))
                 loc.routes[f.key] = "label"
                 break
@@ -255,9 +255,10 @@ def _col_number(ref: str) -> int:
 
 
 # -- values -----------------------------------------------------------------------------------
-def _choice(spec: TemplateSpec, f: FieldSpec, text: str, raw) -> Parsed:
+def _choice(spec: TemplateSpec, f: FieldSpec, text: object, raw) -> Parsed:
     """A list choice from what was typed: exact, or cleaned (NBSP, zero-width, เเ) or an alias, with a note."""
-    wanted = clean_text(text).casefold()
+    assert f.choices is not None            # a choice field names its list (the spec loader checks)
+    wanted = clean_text(str(text)).casefold()
     for c in spec.choices[f.choices]:
         if wanted in {a.casefold() for a in (c.value, c.en, *c.aliases)}:
             notes = () if raw == c.value else (Note("N001", {"raw": raw, "value_th": c.value, "value_en": c.en}),)
@@ -274,9 +275,9 @@ def _value(spec: TemplateSpec, f: FieldSpec, cell, sheet: str, ref: str, file: s
     dtype = getattr(cell, "data_type", None)
     if dtype == "f" or (isinstance(raw, str) and raw.startswith("=") and dtype != "s"):
         code = "V014" if re.search(r"\[\d+\]|\.xls[xmb]?\b", str(raw), re.I) else "V007"
-        return Value(f.key, raw, None, sheet, ref, error=issue(code, file=file, sheet=sheet, at=ref, value=raw, **ctx))
+        return Value(f.key, raw, None, sheet, ref, error=_at(code, file, sheet, ref, raw, ctx))
     if dtype == "e" or (isinstance(raw, str) and raw.strip() in ERROR_VALUES):
-        return Value(f.key, raw, None, sheet, ref, error=issue("V008", file=file, sheet=sheet, at=ref, value=raw, **ctx))
+        return Value(f.key, raw, None, sheet, ref, error=_at("V008", file, sheet, ref, raw, ctx))
     try:
         parsed = parse_field(f, raw, number_format=getattr(cell, "number_format", None), date1904=date1904,
                              near=near)
@@ -309,8 +310,8 @@ def _resolve_fractions(spec, reports, file, history: dict[int, Decimal]) -> list
         v = reports[k].get("progress")
         if not v or not v.ok or not (0 < v.value <= 1) or any(n.code == "N003" for n in v.notes):
             continue
-        earlier = [reports[j]["progress"].value for j in range(1, k) if j in reports and reports[j].get("progress")
-                   and reports[j]["progress"].ok] + [p for j, p in history.items() if j < k]
+        earlier = [row["progress"].value for j, row in reports.items() if j < k and row.get("progress")
+                   and row["progress"].ok] + [p for j, p in history.items() if j < k]
         best = max(earlier, default=None)
         scaled = (v.value * 100).normalize()
         value = scaled if best is not None and best > v.value and scaled >= best else v.value
@@ -328,7 +329,7 @@ def _merged(book: Book, title: str) -> list[str]:
     return re.findall(r'<mergeCell ref="([A-Z]+\d+:[A-Z]+\d+)"', data[at:].decode("utf-8", "replace")) if at >= 0 else []
 
 
-def _read_box(book: Book, title: str, refs: list[str]) -> dict[str, object]:
+def _read_box(book: Book, title: str, refs: list[str]) -> dict[str, Cell]:
     """The cells `refs` of one sheet, read in one pass down to the lowest of them."""
     if not refs:
         return {}
@@ -388,7 +389,8 @@ def project_code_of(source: Path | bytes) -> str | None:
                 value = book.cell(place[0], row, col)
                 if isinstance(value, str) and value.startswith("="):
                     return None                 # a formula, not a code (read_submission says so)
-                return normalise_code(value).value
+                code = normalise_code(value).value
+                return code if isinstance(code, str) else None
             finally:
                 book.close()
     except Rejected:
@@ -397,9 +399,37 @@ def project_code_of(source: Path | bytes) -> str | None:
         return None
 
 
-def _read(book: Book, file: str, sha: str, history) -> Submission | Rejection:
+#: field key -> (sheet, cell) of a project field; -> (sheet, column letter, first row) of a monthly field
+Places = dict[str, tuple[str, str]]
+Columns = dict[str, tuple[str, str, int]]
+
+
+def _read(book: Book, file: str, sha: str, history: dict[int, Decimal]) -> Submission | Rejection:
     base = load_spec()
-    version, meta, disagreements = _identity(book, base.id)
+    known = _template(book, file, sha, base.id)
+    if isinstance(known, Rejection):
+        return known
+    spec, meta, issues = known
+    loc = _Locator(spec, book, meta)
+    located = _locate(loc, file, sha)
+    if isinstance(located, Rejection):
+        return located
+    places, columns, found = located
+    issues += found
+    by_sheet = _boxes(spec, places, columns)
+    cells = {sheet: _read_box(book, sheet, refs) for sheet, refs in by_sheet.items()}
+    project, reports = _fields(spec, places, columns, cells, file, book.date1904)
+    _into_current_schema(base, project, reports)
+    issues += _derived_checks(spec, columns, places, cells, file)
+    issues += _resolve_fractions(spec, reports, file, history)
+    issues += _merged_inputs(book, by_sheet, file)
+    return Submission(file, sha, spec.version, project, reports, issues, loc.routes, book.saved_by)
+
+
+def _template(book: Book, file: str, sha: str, spec_id: str) -> tuple[TemplateSpec, dict, list[Issue]] | Rejection:
+    """The workbook's template version and its spec, or why it has none we know; with what the
+    identification found to tell (disagreements, hidden sheets that are not the template's)."""
+    version, meta, disagreements = _identity(book, spec_id)
     if version is None:
         return Rejection(file, sha, issue("T001", file=file))
     try:
@@ -408,42 +438,51 @@ def _read(book: Book, file: str, sha: str, history) -> Submission | Rejection:
         spec = load_spec(version)
     except SpecError:
         return Rejection(file, sha, issue("T002", file=file, version=version))
-    issues: list[Issue] = [issue("T007", file=file, detail=d) for d in disagreements]
-    loc = _Locator(spec, book, meta)
+    issues = [issue("T007", file=file, detail=d) for d in disagreements]
     ours = set(spec.sheets.values())
-    for title in book.titles:
-        if book.state(title) != "visible" and title not in ours:
-            issues.append(issue("T005", file=file, sheet=title))
+    issues += [issue("T005", file=file, sheet=title) for title in book.titles
+               if book.state(title) != "visible" and title not in ours]
+    return spec, meta, issues
 
+
+def _locate(loc: _Locator, file: str, sha: str) -> tuple[Places, Columns, list[Issue]] | Rejection:
+    """Where each field is (by name, `_meta` or label, each route other than the name told), or a
+    rejection when the project code or most of the fields cannot be found."""
+    spec = loc.spec
     places = {f.key: p for f in spec.project_fields if (p := loc.project_cell(f))}
     columns = {f.key: c for f in spec.monthly_fields if (c := loc.monthly_column(f))}
     _locate_by_labels(loc, [f for f in spec.project_fields if f.key not in places],
                       [f for f in spec.monthly_fields if f.key not in columns], places, columns)
-    for key, route in loc.routes.items():
-        if route != "name":
-            issues.append(issue("T003", file=file, field=key, route={"meta": " _meta", "label": "ป้ายชื่อ / label"}[route]))
+    issues = [issue("T003", file=file, field=key, route={"meta": " _meta", "label": "ป้ายชื่อ / label"}[route])
+              for key, route in loc.routes.items() if route != "name"]
     missing = [f.key for f in spec.project_fields if f.key not in places and (f.required or f.is_input)] + \
               [f.key for f in spec.monthly_fields if f.key not in columns and f.is_input]
     if "project_code" in missing or len(missing) > len(spec.fields) // 2:
         return Rejection(file, sha, issue("T004", file=file, field=", ".join(missing[:5])))
-    issues.extend(issue("T004", file=file, field=k) for k in missing)
+    issues += [issue("T004", file=file, field=k) for k in missing]
+    return places, columns, issues
 
+
+def _boxes(spec: TemplateSpec, places: Places, columns: Columns) -> dict[str, list[str]]:
+    """sheet -> the cells of the fields located on it (a monthly field's cells of every report)."""
     by_sheet: dict[str, list[str]] = {}
-    for key, (sheet, ref) in places.items():
+    for sheet, ref in places.values():
         by_sheet.setdefault(sheet, []).append(ref)
-    rows = spec.monthly.rows
-    for key, (sheet, col, first) in columns.items():
-        by_sheet.setdefault(sheet, []).extend(f"{col}{first + i}" for i in range(rows))
-    cells = {sheet: _read_box(book, sheet, refs) for sheet, refs in by_sheet.items()}
-    date1904 = book.date1904
+    for sheet, col, first in columns.values():
+        by_sheet.setdefault(sheet, []).extend(f"{col}{first + i}" for i in range(spec.monthly.rows))
+    return by_sheet
 
-    project = {}
+
+def _fields(spec: TemplateSpec, places: Places, columns: Columns, cells: dict[str, dict[str, Cell]], file: str,
+            date1904: bool) -> tuple[dict[str, Value], dict[int, dict[str, Value]]]:
+    """The project's values and each report's, from the cells read; derived ones recomputed."""
+    project: dict[str, Value] = {}
     for f in spec.project_fields:
         if f.key in places and f.derive is None:
             sheet, ref = places[f.key]
             project[f.key] = _value(spec, f, cells[sheet].get(ref), sheet, ref, file, date1904)
     reports: dict[int, dict[str, Value]] = {}
-    for k in range(1, rows + 1):
+    for k in range(1, spec.monthly.rows + 1):
         reports[k] = {}
         for f in spec.monthly_fields:
             if f.key in columns and f.derive is None:
@@ -453,21 +492,29 @@ def _read(book: Book, file: str, sha: str, history) -> Submission | Rejection:
                                            _near(project, k) if f.type == "date" else None)
     for f in spec.project_fields:           # derived: recomputed from the inputs, never read
         if f.derive == "total:disbursed":
-            sheet, ref = places.get(f.key, (None, None))
-            cell = cells.get(sheet, {}).get(ref) if sheet else None
-            total = sum((row["disbursed"].value for row in reports.values()
-                         if "disbursed" in row and row["disbursed"].ok), Decimal(0))
-            project[f.key] = Value(f.key, None if cell is None else cell.value, total, sheet, ref)
-    _into_current_schema(base, project, reports)
-    issues.extend(_derived_checks(spec, columns, places, cells, file))
-    issues.extend(_resolve_fractions(spec, reports, file, history))
-    for sheet in by_sheet:
+            project[f.key] = _total_disbursed(f, places, cells, reports)
+    return project, reports
+
+
+def _total_disbursed(f: FieldSpec, places: Places, cells: dict[str, dict[str, Cell]],
+                     reports: dict[int, dict[str, Value]]) -> Value:
+    amounts = [row["disbursed"].value for row in reports.values() if "disbursed" in row]
+    total = sum((a for a in amounts if isinstance(a, Decimal)), Decimal(0))     # an amount read is a Decimal
+    if f.key not in places:
+        return Value(f.key, None, total, None, None)
+    sheet, ref = places[f.key]
+    cell = cells[sheet].get(ref)
+    return Value(f.key, None if cell is None else cell.value, total, sheet, ref)
+
+
+def _merged_inputs(book: Book, by_sheet: dict[str, list[str]], file: str) -> list[Issue]:
+    """A merged range over any cell the reader reads (the title rows' own merges aside)."""
+    found = []
+    for sheet, refs in by_sheet.items():
         merged = [rng for rng in _merged(book, sheet) if not rng.startswith(("A1:", "A2:"))]
-        ours = [range_boundaries(ref)[:2] for ref in by_sheet[sheet]] if merged else []
-        for rng in merged:
-            if _covers(rng, ours):
-                issues.append(issue("T006", file=file, sheet=sheet, range=rng))
-    return Submission(file, sha, spec.version, project, reports, issues, loc.routes, book.saved_by)
+        ours = [range_boundaries(ref)[:2] for ref in refs] if merged else []
+        found += [issue("T006", file=file, sheet=sheet, range=rng) for rng in merged if _covers(rng, ours)]
+    return found
 
 
 def _near(project: dict, k: int) -> int | None:
@@ -476,7 +523,7 @@ def _near(project: dict, k: int) -> int | None:
     year = fy.value if fy is not None and fy.ok else None
     if not isinstance(year, int) or not 2400 < year < 2800:
         return None
-    return month_bounds(year, k)[0].year
+    return report_month(year, k)[0]
 
 
 def _into_current_schema(current: TemplateSpec, project: dict, reports: dict) -> None:
