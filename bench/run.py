@@ -6,6 +6,7 @@ against ours, so that no one wins by reading less. Writes the table to bench/res
 
     BENCH_N="1000 5000 10000"  cycle sizes (above 5,000: all cores only)   BENCH_SAMPLE=300  files per stage run
     BENCH_RUNS=3         runs per stage                        BENCH_MASTER=10000 projects in the master
+    BENCH_TEMPLATE=2     the template version of the corpus (default: the newest, what generate writes)
 """
 from __future__ import annotations
 
@@ -130,8 +131,7 @@ _CTX = None
 
 
 def _context(n):
-    from progress_xl.spec import load_spec
-    spec = load_spec()
+    spec = corpus.spec()
     return spec, {p.code: p for p in corpus.projects(n)}, cells_wanted(spec)
 
 
@@ -243,8 +243,7 @@ def sheet_values(data: bytes) -> dict:
 def stage_generate(kind: str, n: int) -> dict:
     from progress_xl.generate import generate_workbook
     from progress_xl.simulate import fill
-    from progress_xl.spec import load_spec
-    spec = load_spec()
+    spec = corpus.spec()
     projects = corpus.projects(n)
     filled = [fill(p, spec, corpus.MONTH) for p in projects]
     plans, same = [], None
@@ -273,9 +272,8 @@ def build_master_ledger(n: int, path: Path) -> None:
     """A ledger holding n projects' month-6 submissions, as consolidate would have recorded them."""
     from progress_xl.ledger import Ledger
     from progress_xl.simulate import fill, received_at
-    from progress_xl.spec import load_spec
     from progress_xl.values import Unreadable, parse_typed
-    spec = load_spec()
+    spec = corpus.spec()
     path.unlink(missing_ok=True)
     with Ledger(path) as ledger, ledger.transaction():
         for i, p in enumerate(corpus.projects(n)):
@@ -373,9 +371,10 @@ def main() -> None:
         return med
 
     biggest = max(SIZES)
-    print(f"corpus: {biggest} filled workbooks (month {corpus.MONTH}) in {WORK / 'corpus'}", flush=True)
+    print(f"corpus: {biggest} filled workbooks of template v{corpus.spec().version} (month {corpus.MONTH}) in "
+          f"{corpus.folder(WORK)}", flush=True)
     started = time.perf_counter()
-    paths = corpus.build(biggest, WORK / "corpus")
+    paths = corpus.build(biggest, corpus.folder(WORK))
     notes.append(f"corpus of {biggest} built in {time.perf_counter() - started:.0f} s on {CORES} cores "
                  f"(kept in out/bench/corpus for the next run)")
     sample = paths[:: max(1, len(paths) // SAMPLE)][:SAMPLE]
