@@ -163,6 +163,11 @@ def _destination(text: str) -> tuple[str, str] | None:
 
 
 # -- location ---------------------------------------------------------------------------------
+#: field key -> (sheet, cell) of a project field; -> (sheet, column letter, first row) of a monthly field
+Places = dict[str, tuple[str, str]]
+Columns = dict[str, tuple[str, str, int]]
+
+
 @dataclass
 class _Locator:
     spec: TemplateSpec
@@ -223,31 +228,36 @@ def _label_key(text) -> str:
 
 
 def _locate_by_labels(loc: _Locator, project_missing: list[FieldSpec], monthly_missing: list[FieldSpec],
-                      places: dict, columns: dict) -> None:
+                      places: Places, columns: Columns) -> None:
     if not project_missing and not monthly_missing:
         return                                  # every field found by its name: nothing to scan
     spec = loc.spec
     scans = {title: _scan(loc.book, title) for title in loc.book.titles if loc.book.state(title) == "visible"}
+    th_col, en_col = (_col_number(f"{c}1") for c in spec.project_label_columns)
     for f in project_missing:
-        wanted = {_label_key(f.th), _label_key(f.th + "*"), _label_key(f.en)}
-        for title, cells in scans.items():
-            hit = next(((r, c) for (r, c), v in cells.items() if isinstance(v, str) and _label_key(v) in wanted), None)
-            if hit:
-                value_col = _col_number(f.at_cell) - _col_number(f"{spec.project_label_columns[0]}1") + 1
-                places[f.key] = (title, a1(hit[0] - 1, value_col - 1))
-                loc.routes[f.key] = "label"
-                break
+        # the value keeps its place right of the label found (Thai or English), wherever columns were inserted
+        hit = _find_label(scans, {_label_key(f.th): th_col, _label_key(f.en): en_col})
+        if hit:
+            title, row, col, label_col = hit
+            places[f.key] = (title, a1(row - 1, col + _col_number(f.at_cell) - label_col - 1))
+            loc.routes[f.key] = "label"
+    monthly = spec.monthly
     for f in monthly_missing:
-        wanted = {_label_key(f.th), _label_key(f.en)}
-        for title, cells in scans.items():
-            hit = next(((r, c) for (r, c), v in cells.items() if isinstance(v, str) and _label_key(v) in wanted), None)
-            if hit:
-                offset = spec.monthly.first_row - spec.monthly.header_th_row
-                if _label_key(cells.get(hit, "")) == _label_key(f.en):
-                    offset = spec.monthly.first_row - spec.monthly.header_en_row
-                columns[f.key] = (title, a1(0, hit[1] - 1)[:-1], hit[0] + offset)
-                loc.routes[f.key] = "label"
-                break
+        hit = _find_label(scans, {_label_key(f.th): monthly.header_th_row, _label_key(f.en): monthly.header_en_row})
+        if hit:
+            title, row, col, header_row = hit
+            columns[f.key] = (title, a1(0, col - 1)[:-1], row + monthly.first_row - header_row)
+            loc.routes[f.key] = "label"
+
+
+def _find_label(scans: dict[str, dict[tuple[int, int], object]], labels: dict[str, int]
+                ) -> tuple[str, int, int, int] | None:
+    """(sheet, row, column, what the label stands for) of the first cell holding one of `labels`."""
+    for title, cells in scans.items():
+        for (row, col), v in cells.items():
+            if isinstance(v, str) and (key := _label_key(v)) in labels:
+                return title, row, col, labels[key]
+    return None
 
 
 def _col_number(ref: str) -> int:
@@ -397,11 +407,6 @@ def project_code_of(source: Path | bytes) -> str | None:
         return None
     except Exception:  # noqa: BLE001 - naming is a courtesy; read_submission gives the reason later
         return None
-
-
-#: field key -> (sheet, cell) of a project field; -> (sheet, column letter, first row) of a monthly field
-Places = dict[str, tuple[str, str]]
-Columns = dict[str, tuple[str, str, int]]
 
 
 def _read(book: Book, file: str, sha: str, history: dict[int, Decimal]) -> Submission | Rejection:

@@ -250,14 +250,19 @@ def test_a_name_widened_over_a_range_reads_its_first_cell(blank):
     assert (sub.project["project_code"].cell, sub.routes["project_code"]) == (SPEC.field("project_code").cell, "name")
 
 
-def test_rows_inserted_above_the_project_fields_are_followed_by_their_labels(blank):
+@pytest.mark.parametrize("rows, cols", [(2, 0), (0, 1), (3, 2)], ids=["rows", "a-column", "rows-and-columns"])
+def test_rows_and_columns_inserted_before_the_project_fields_are_followed_by_their_labels(blank, rows, cols):
     def insert(wb):
         drop_names(wb)
-        wb[PROJECT].insert_rows(4, 2)
+        if rows:
+            wb[PROJECT].insert_rows(4, rows)
+        if cols:
+            wb[PROJECT].insert_cols(1, cols)
     plain, sub = read_ok(blank), read_ok(typed(blank, {}, setup=insert))
     for f in SPEC.project_fields:
         got, was = sub.project[f.key], plain.project[f.key]
-        assert (got.value, got.sheet, got.cell, sub.routes[f.key]) == (was.value, PROJECT, shifted(was.cell, 2), "label")
+        assert (got.value, got.sheet, got.cell, sub.routes[f.key]) == (was.value, PROJECT, shifted(was.cell, rows, cols),
+                                                                        "label"), f.key
     assert {i.context["field"] for i in sub.issues if i.code == "T003"} >= {f.key for f in SPEC.project_fields}
 
 
