@@ -20,7 +20,7 @@ from pathlib import Path
 from .collect import inbox_lock, load_provenance, load_skipped
 from .faults import log_internal
 from .files import atomic_write, exclusive, input_files
-from .fiscal import month_bounds, month_label
+from .fiscal import month_bounds, month_label, month_label_en
 from .issues import Issue, ProgressXLError, issue
 from .ledger import Ledger, Stored, value_rows
 from .master import write_master
@@ -255,7 +255,7 @@ def _month_missing(sub: Submission, fy: int, month: int) -> list[Issue]:
         return []
     v = sub.reports.get(month, {}).get("progress")
     return [issue("M008", file=sub.file, sheet=v.sheet if v else None, at=v.cell if v else None,
-                  month=month_label(fy, month), k=month)]
+                  month=month_label(fy, month), month_en=month_label_en(fy, month), k=month)]
 
 
 def _supersede(ledger: Ledger, fy: int, month: int) -> dict[str, tuple[str, str]]:

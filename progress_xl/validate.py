@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .fiscal import fiscal_bounds, format_be, month_bounds, month_label
+from .fiscal import fiscal_bounds, format_be, month_bounds, month_label, month_label_en
 from .issues import Issue, Severity, issue
 from .read import Submission, Value
 from .register import SPAN_KEYS, Funding, Project, funding
@@ -183,7 +183,8 @@ def report_dates(ctx: Context) -> Iterable[Issue]:
             continue
         start, end = month_bounds(ctx.fy, k)
         if not start <= day <= end:
-            yield ctx.at("R103", k, "report_date", value=format_be(day), month=month_label(ctx.fy, k))
+            yield ctx.at("R103", k, "report_date", value=format_be(day), month=month_label(ctx.fy, k),
+                         month_en=month_label_en(ctx.fy, k))
         elif not lo <= day.day <= hi:
             yield ctx.at("R104", k, "report_date", value=format_be(day), lo=lo, hi=hi)
 
@@ -200,7 +201,8 @@ def future_months(ctx: Context) -> Iterable[Issue]:
     for k in ctx.filled():
         start, _ = month_bounds(ctx.fy, k)
         if start > ctx.today:
-            yield ctx.at("R106", k, "progress", month=month_label(ctx.fy, k), today=format_be(ctx.today))
+            yield ctx.at("R106", k, "progress", month=month_label(ctx.fy, k), month_en=month_label_en(ctx.fy, k),
+                         today=format_be(ctx.today))
 
 
 # -- across months -----------------------------------------------------------------------------
@@ -255,8 +257,8 @@ def accepted_changed(ctx: Context) -> Iterable[Issue]:
         for key in COMPARED:
             before, now = row.get(key), ctx.values[k].get(key)
             if before is not None and now is not None and _comparable(before) != _comparable(now):
-                month = month_label(ctx.fy, k) if ctx.fy else f"#{k}"
-                yield ctx.at("R108", k, key, value=_shown(now), previous=_shown(before), month=month)
+                month, month_en = (month_label(ctx.fy, k), month_label_en(ctx.fy, k)) if ctx.fy else (f"#{k}", f"#{k}")
+                yield ctx.at("R108", k, key, value=_shown(now), previous=_shown(before), month=month, month_en=month_en)
 
 
 def flat_while_on_plan(ctx: Context) -> Iterable[Issue]:

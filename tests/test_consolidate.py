@@ -15,7 +15,7 @@ from helpers import holding
 from scenarios import CLEAN, mixed_inbox, row  # noqa: F401 - the shared scenarios
 
 from progress_xl.consolidate import PLACES, consolidate
-from progress_xl.fiscal import month_label
+from progress_xl.fiscal import month_label, month_label_en
 from progress_xl.generate import generate_workbook, workbook_filename
 from progress_xl.issues import ProgressXLError, render
 from progress_xl.ledger import SCHEMA_VERSION, Ledger
@@ -298,8 +298,8 @@ def test_a_workbook_without_this_months_report_is_returned_on_its_progress_cell(
     run = consolidate(inbox, projects=few, fy=2564, month=3, out_dir=tmp_path / "out")
     assert [o.place for o in run.outcomes] == ["has_issues"]
     found = [r for r in _rows(run.master, "issues") if r[3] == "M008"]
-    th, en = render("M008", month=month_label(2564, 3), k=3)
+    th, en = render("M008", month=month_label(2564, 3), month_en=month_label_en(2564, 3), k=3)
     assert [(r[2], r[5], r[6], r[8], r[9]) for r in found] == [("ว่าง.xlsx", spec.sheets["monthly"], spec.monthly_cell("progress", 3),
                                                                    th, en)]
-    assert en == "the report for ธ.ค. 2563 (report 3) is not filled in"
+    assert en == "the report for Dec 2020 (report 3) is not filled in"      # the English half in English
     assert (tmp_path / "out" / "returned" / "ว่าง_ตรวจแล้ว.xlsx").is_file()
