@@ -105,7 +105,7 @@ CATALOG: dict[str, Entry] = {
     "V007": Entry(E, "{label_th}มีสูตรแทนค่า ({value})", "{label_en} holds a formula instead of a value ({value})"),
     "V008": Entry(E, "{label_th}มีค่าผิดพลาด {value}", "{label_en} holds the error value {value}"),
     "V009": Entry(E, "{label_th}ต้องอยู่ในปีงบประมาณ ({min} ถึง {max}) (พบ {value})", "{label_en} must be inside the fiscal year ({min} to {max}) (found {value})"),
-    "V010": Entry(E, "{label_th}ไม่ตรงรูปแบบ {pattern} (พบ '{value}')", "{label_en} does not match {pattern} (found '{value}')"),
+    "V010": Entry(E, "{label_th}ไม่ตรงรูปแบบ ต้องเป็นแบบ {example} (พบ '{value}')", "{label_en} is not in its form, such as {example} (found '{value}')"),
     "V011": Entry(E, "{label_th}ยาวเกิน {max} ตัวอักษร", "{label_en} is longer than {max} characters"),
     "V012": Entry(W, "{label_th} {value} อาจหมายถึงร้อยละ {percent} กรุณายืนยัน", "{label_en} {value} may mean {percent} %: please confirm"),
     "V014": Entry(E, "{label_th}มีลิงก์ไปยังไฟล์อื่น ({value})", "{label_en} links to another file ({value})"),

@@ -271,7 +271,7 @@ def _parse(f: FieldSpec, raw) -> Parsed:
         if utf16_len(value) > EXCEL_CELL_LIMIT:
             raise Unreadable("P008", length=f"{utf16_len(value):,}", limit=f"{EXCEL_CELL_LIMIT:,}")
     if f.pattern and not re.fullmatch(f.pattern, str(value)):
-        raise Unreadable("V010", pattern=f.pattern)
+        raise Unreadable("V010", example=f.example)
     return Parsed(value, notes)
 
 

@@ -108,6 +108,7 @@ class FieldSpec:
     min: float | None = None
     max: float | None = None
     pattern: str | None = None
+    example: str | None = None    # a value that matches `pattern`, what the message shows instead of it
     max_length: int | None = None
     choices: str | None = None
     title: str | None = None
@@ -304,6 +305,9 @@ def _check_constraints(where: str, f: FieldSpec) -> None:
             re.compile(f.pattern)
         except re.error as exc:
             raise SpecError(f"{where}.pattern: {exc}") from None
+    if bool(f.pattern) != bool(f.example) or (f.pattern and not re.fullmatch(f.pattern, str(f.example))):
+        raise SpecError(f"{where}.example: a pattern comes with an example that matches it (people are shown "
+                        f"the example, not the pattern)")
 
 
 def _check_len(where: str, text: str, limit: int) -> None:

@@ -133,6 +133,13 @@ def test_v3s_helper_columns_are_declared_known_and_free():
     assert parse_spec(data).monthly.helpers == helpers
 
 
+def test_a_pattern_comes_with_an_example_that_matches_it(raw):
+    """People are shown the example, never the regular expression."""
+    _refused(raw, lambda d: field(d, "project_code").pop("example"), "fields[project_code].example")
+    _refused(raw, lambda d: field(d, "project_code").update(example="0100-2462"), "fields[project_code].example")
+    _refused(raw, lambda d: field(d, "project_name").update(example="x"), "fields[project_name].example")
+
+
 def test_the_helper_column_is_declared(raw):
     _refused(raw, lambda d: d["monthly"].pop("helper_column"), "missing key 'helper_column'")
 
