@@ -11,6 +11,7 @@ import pytest
 
 from progress_xl.issues import Severity
 from progress_xl.read import Submission, Value
+from progress_xl.register import Project
 from progress_xl.spec import load_spec
 from progress_xl.validate import validate
 
@@ -29,9 +30,10 @@ def month(k: int, **changes) -> dict:
 
 
 def submission(reports: dict[int, dict], *, fy=2564, budget=Decimal(100000), start=dt.date(2020, 10, 1),
-               end=dt.date(2021, 9, 30)) -> Submission:
+               end=dt.date(2021, 9, 30), shown=None) -> Submission:
+    """`shown`: more of the project sheet's values (a v3 workbook shows the figures across years)."""
     project = {key: Value(key, value, value, PROJECT, f"C{i + 5}") for i, (key, value) in enumerate(
-        {"fiscal_year": fy, "budget_allocated": budget, "start_date": start, "end_date": end}.items())}
+        {"fiscal_year": fy, "budget_allocated": budget, "start_date": start, "end_date": end, **(shown or {})}.items())}
     rows = {k: {key: Value(key, value, value, MONTHLY, SPEC.monthly_cell(key, k)) for key, value in row.items()}
             for k, row in reports.items()}
     return Submission("case.xlsx", "0" * 64, SPEC.version, project, rows)
@@ -40,7 +42,8 @@ def submission(reports: dict[int, dict], *, fy=2564, budget=Decimal(100000), sta
 def codes(reports, **kw) -> dict[str, list]:
     today = kw.pop("today", None)
     accepted = kw.pop("accepted", None)
-    found = validate(submission(reports, **kw), accepted=accepted, today=today)
+    register = kw.pop("register", None)
+    found = validate(submission(reports, **kw), project=register, accepted=accepted, today=today)
     out: dict[str, list] = {}
     for f in found:
         out.setdefault(f.code, []).append(f)
@@ -173,9 +176,10 @@ def test_an_accepted_value_changed_names_the_month():
     assert [(f.context["value"], f.context["previous"], f.context["month"]) for f in found] == [("3", "1", "ต.ค. 2563")]
 
 
-def test_a_percent_out_of_range_names_the_range():
+def test_a_percent_out_of_range_names_the_range_and_the_field():
     found = codes({1: month(1, progress=Decimal("100.5"))})["V003"]
     assert [(f.context["value"], f.context["min"], f.context["max"]) for f in found] == [("100.5", "0", "100")]
+    assert found[0].th.startswith(SPEC.field("progress").th) and found[0].en.startswith(SPEC.field("progress").en)
     assert "V003" not in codes({1: month(1, progress=Decimal(100))})
 
 
@@ -196,3 +200,243 @@ def test_money_spent_last_year_counts_for_a_project_done_this_year():
     last_year = {0: {"disbursed": Decimal(10), "progress": Decimal(50)}}
     assert "R110" not in codes({1: month(1, progress=Decimal(100))}, accepted=last_year)
     assert "R110" in codes({1: month(1, progress=Decimal(100))}, accepted={0: {"progress": Decimal(50)}})
+
+
+# -- projects that span fiscal years: the register's figures ------------------------------------------
+FAR = dt.date(2030, 1, 1)          # an end so far away that no month is behind the time elapsed
+
+
+def spanning(budget=Decimal(100000), defaulted=(), **figures) -> Project:
+    """A register row of FY 2564 stating the figures across years it is given; `defaulted` names
+    those that are only the register's defaults (stated nowhere)."""
+    values = {"project_code": "08000000-2601", "fiscal_year": 2564, "budget_allocated": budget,
+              "start_date": dt.date(2019, 10, 1), "end_date": dt.date(2022, 9, 30), **figures}
+    return Project(values, defaulted=frozenset(defaulted))
+
+
+def spend(amounts: dict[int, str | int], **changes) -> dict[int, dict]:
+    """Reports whose only money is `amounts` (report k -> baht)."""
+    return {k: month(k, disbursed=Decimal(str(v)), **changes) for k, v in amounts.items()}
+
+
+def flagged(reports, **kw) -> set[tuple]:
+    kw.setdefault("end", FAR)
+    return {(f.code, f.sheet, f.cell) for found in codes(reports, **kw).values() for f in found}
+
+
+def one(reports, code, **kw):
+    kw.setdefault("end", FAR)
+    found = codes(reports, **kw)[code]
+    assert len(found) == 1
+    return found[0].context
+
+
+def on(code, key, k):
+    return code, MONTHLY, cell(key, k)
+
+
+def test_this_years_allocation_plus_carry_over_is_the_limit_exactly():
+    register = spanning(fy_allocation=Decimal(80000), carryover=Decimal(30000))
+    assert flagged(spend({1: 60000, 2: 50000}), register=register) == set()
+    over = spend({1: 60000, 2: "50000.01", 3: 5})
+    assert flagged(over, register=register) == {on("R116", "disbursed", 2)}
+    context = one(over, "R116", register=register)
+    assert (context["value"], context["allocation"], context["carryover"], context["budget"]) == (
+        "110,000.01", "80,000", "30,000", "110,000")
+
+
+@pytest.mark.parametrize("figures, limit", [
+    ({"fy_allocation": Decimal(80000)}, "80000"),                        # less this year than the budget column
+    ({"fy_allocation": Decimal(120000)}, "120000"),                      # more
+    ({"carryover": Decimal(30000)}, "130000"),                           # the budget column plus a carry-over
+], ids=["allocation-below-budget", "allocation-above-budget", "carry-over"])
+def test_an_allocation_apart_from_the_budget_column_or_a_carry_over_moves_the_limit(figures, limit):
+    register = spanning(**figures)
+    assert flagged(spend({1: limit}), register=register) == set()
+    assert flagged(spend({1: Decimal(limit) + Decimal("0.01")}), register=register) == {on("R116", "disbursed", 1)}
+
+
+def test_the_budget_column_alone_is_the_plain_limit():
+    register = spanning(fy_allocation=Decimal(100000), carryover=Decimal(0))
+    assert flagged(spend({1: "100000.01"}), register=register) == {on("R102", "disbursed", 1)}
+
+
+def test_money_before_this_year_and_this_years_within_the_projects_total_exactly():
+    register = spanning(total_budget=Decimal(150000), disbursed_before=Decimal(60000))
+    assert flagged(spend({1: 50000, 2: 40000}), register=register) == set()
+    over = spend({1: 50000, 2: "40000.01", 3: 1})
+    assert flagged(over, register=register) == {on("R117", "disbursed", 2)}
+    context = one(over, "R117", register=register)
+    assert (context["value"], context["before"], context["year"], context["total"]) == (
+        "150,000.01", "60,000", "90,000.01", "150,000")
+
+
+def test_beyond_the_total_only_through_this_years_money_is_the_budgets_finding():
+    register = spanning(total_budget=Decimal(160000), disbursed_before=Decimal(60000))     # 60,000 + 100,000 = total
+    assert flagged(spend({1: 100000}), register=register) == set()
+    assert flagged(spend({1: "100000.01"}), register=register) == {on("R102", "disbursed", 1)}
+
+
+@pytest.mark.parametrize("register, shown, judged", [
+    (spanning(total_budget=Decimal(150000), disbursed_before=Decimal(60000), defaulted={"total_budget"}), {}, False),
+    (spanning(total_budget=Decimal(150000), disbursed_before=Decimal(60000), defaulted={"total_budget"}),
+     {"total_budget": Decimal(150000)}, False),                  # the workbook shows the register's default
+    (spanning(total_budget=Decimal(150000), disbursed_before=Decimal(60000), defaulted={"total_budget"}),
+     {"total_budget": Decimal(140000)}, True),                   # ... or a total of its own
+    (None, {"total_budget": Decimal(140000), "disbursed_before": Decimal(60000)}, True),
+], ids=["default", "default-shown", "workbook-total", "workbook-only"])
+def test_the_total_is_judged_only_where_it_is_stated(register, shown, judged):
+    found = flagged(spend({1: "80000.01"}), register=register, shown=shown)
+    assert found == ({on("R117", "disbursed", 1)} if judged else set())
+
+
+def test_without_a_budget_no_total_is_judged():
+    register = spanning(budget=None, total_budget=Decimal(150000), disbursed_before=Decimal(160000))
+    assert "R117" not in codes(spend({1: 1}), register=register, budget=None)
+
+
+def carried(deadline=dt.date(2020, 12, 31), allocation=Decimal(0), carryover=Decimal(300000)) -> dict:
+    """A delayed project's money: `allocation` this year and `carryover` usable until `deadline`."""
+    budget = allocation + carryover
+    return {"register": spanning(budget=budget, fy_allocation=allocation, carryover=carryover,
+                                 carryover_deadline=deadline), "budget": budget}
+
+
+def test_after_the_carry_overs_deadline_what_was_used_by_then_is_the_cap():
+    assert flagged(spend({1: 100000, 2: 50000, 3: 0, 5: 0}), **carried()) == set()
+    late = spend({1: 100000, 2: 50000, 5: "0.01", 6: 1})
+    assert flagged(late, **carried()) == {on("R118", "disbursed", 5)}
+    context = one(late, "R118", **carried())
+    assert (context["value"], context["deadline"], context["cap"], context["allocation"], context["used"]) == (
+        "150,000.01", "31/12/2563", "150,000", "0", "150,000")
+
+
+@pytest.mark.parametrize("deadline, month_flagged", [(dt.date(2020, 12, 31), 4), (dt.date(2021, 1, 1), 5)])
+def test_a_month_that_begins_on_the_deadline_is_still_within_it(deadline, month_flagged):
+    found = flagged(spend({1: 100000, 2: 50000, 4: 10, 5: "0.01"}), **carried(deadline))
+    assert found == {on("R118", "disbursed", month_flagged)}
+
+
+@pytest.mark.parametrize("before, after, expected", [
+    (30000, "100000", set()), (30000, "100000.01", {"R118"}),               # 30,000 of the carry-over used
+    (80000, "70000", set()), (80000, "70000.01", {"R118", "R116"}),         # all 50,000 of it (and this year's)
+])
+def test_the_carry_over_used_is_what_was_spent_by_the_deadline_at_most_all_of_it(before, after, expected):
+    money = carried(allocation=Decimal(100000), carryover=Decimal(50000))
+    assert flagged(spend({1: before, 5: after}), **money) == {on(code, "disbursed", 5) for code in expected}
+
+
+@pytest.mark.parametrize("k", [11, 12])
+def test_the_carry_over_is_judged_to_the_last_month_of_the_year(k):
+    assert flagged(spend({1: 100000, 2: 50000, k: "0.01"}), **carried()) == {on("R118", "disbursed", k)}
+
+
+@pytest.mark.parametrize("deadline", [dt.date(2021, 9, 30), dt.date(2021, 12, 31)], ids=["year-end", "next-year"])
+def test_a_carry_over_usable_all_year_caps_nothing_but_the_years_money(deadline):
+    money = carried(deadline, allocation=Decimal(100000), carryover=Decimal(50000))
+    assert flagged(spend({1: 10, 12: 149990}), **money) == set()
+    assert flagged(spend({1: 10, 12: "149990.01"}), **money) == {on("R116", "disbursed", 12)}
+
+
+def test_the_carry_over_finding_is_on_the_first_month_with_money_after_the_deadline():
+    money = carried(allocation=Decimal(0), carryover=Decimal(100))
+    assert flagged(spend({1: 150, 5: 0}), **money) == {on("R116", "disbursed", 1), on("R118", "disbursed", 5)}
+
+
+def test_no_carry_over_no_carry_over_finding():
+    register = spanning(fy_allocation=Decimal(50000), carryover=Decimal(0), carryover_deadline=dt.date(2020, 12, 31))
+    assert flagged(spend({5: "50000.01"}), register=register) == {on("R116", "disbursed", 5)}
+    no_deadline = spanning(fy_allocation=Decimal(0), carryover=Decimal(100000))
+    assert flagged(spend({1: 10, 5: 20}), register=no_deadline) == set()
+
+
+LAST_YEAR = {0: {"progress": Decimal(30), "disbursed": Decimal(9_000_000)},     # September of FY 2563
+             -1: {"progress": Decimal(25), "disbursed": Decimal(5_000_000)}}    # August
+
+
+@pytest.mark.parametrize("october, expected", [("1000", set()), ("999.99", {on("R107", "disbursed", 1)})])
+def test_the_project_to_date_money_against_last_years_exactly(october, expected):
+    register = spanning(disbursed_before=Decimal(13_999_000))
+    reports = spend({1: october}, progress=Decimal(35))
+    assert flagged(reports, register=register, accepted=LAST_YEAR) == expected
+    if expected:
+        context = one(reports, "R107", register=register, accepted=LAST_YEAR)
+        assert (context["value"], context["previous"]) == ("13,999,999.99", "14,000,000")
+
+
+@pytest.mark.parametrize("october", [{}, {1: month(1, progress=Decimal(35), disbursed=None)}],
+                         ids=["october-not-reported", "october-without-money"])
+def test_the_project_to_date_money_is_judged_on_the_first_month_with_money(october):
+    register = spanning(disbursed_before=Decimal(13_999_000))
+    reports = {**october, **spend({2: "999.99", 3: 0}, progress=Decimal(36))}
+    assert flagged(reports, register=register, accepted=LAST_YEAR) == {on("R107", "disbursed", 2)}
+
+
+@pytest.mark.parametrize("register, accepted", [
+    (spanning(disbursed_before=Decimal(13_999_000), defaulted={"disbursed_before"}), LAST_YEAR),
+    (spanning(disbursed_before=Decimal(13_999_000)), {1: {"progress": Decimal(35)}}),
+], ids=["money-before-not-stated", "no-month-of-last-year"])
+def test_the_project_to_date_money_needs_both_years(register, accepted):
+    assert flagged(spend({1: "999.99"}, progress=Decimal(35)), register=register, accepted=accepted) == set()
+
+
+def test_september_alone_is_last_year():
+    register = spanning(disbursed_before=Decimal(13_999_000))
+    september = {0: {"progress": Decimal(30), "disbursed": Decimal(14_000_000)}}
+    assert flagged(spend({1: "999.99"}, progress=Decimal(35)), register=register, accepted=september) == {
+        on("R107", "disbursed", 1)}
+
+
+@pytest.mark.parametrize("september, october, previous", [
+    (None, "39.99", "40"), (None, "40", None),
+    (Decimal(50), "45", "50"),                  # September above the register's figure: September's
+    (Decimal(30), "35", "40"),                  # below it: the register's
+], ids=["below-start", "at-start", "september-higher", "september-lower"])
+def test_progress_never_below_the_start_of_the_year(september, october, previous):
+    register = spanning(start_progress=Decimal(40))
+    accepted = {0: {"progress": september}} if september else None
+    reports = {1: month(1, progress=Decimal(october))}
+    assert flagged(reports, register=register, accepted=accepted) == ({on("R101", "progress", 1)} if previous else set())
+    if previous:
+        assert one(reports, "R101", register=register, accepted=accepted)["previous"] == previous
+
+
+@pytest.mark.parametrize("register", [spanning(start_progress=Decimal(40), defaulted={"start_progress"}),
+                                      spanning(start_progress=Decimal(0))], ids=["not-stated", "zero"])
+def test_a_start_progress_not_stated_or_zero_is_no_month_before_october(register):
+    assert flagged({1: month(1, progress=Decimal(35))}, register=register) == set()
+    flat = {k: month(k, progress=Decimal(0)) for k in (1, 2, 3)}       # three months, not four, at 0 %
+    assert flagged(flat, register=register) == set()
+
+
+def test_flat_months_counted_from_last_year():
+    accepted = {k: {"progress": Decimal(60)} for k in (-2, -1, 0)}       # July, August and September of FY 2563
+    reports = {1: month(1, progress=Decimal(60))}
+    assert flagged(reports, accepted=accepted) == {on("R109", "plan_status", 1)}
+    context = one(reports, "R109", accepted=accepted)
+    assert (context["since"], context["months"]) == ("10/2563", 3)
+
+
+@pytest.mark.parametrize("register, expected", [
+    (spanning(disbursed_before=Decimal(10)), set()),
+    (spanning(disbursed_before=Decimal(10), defaulted={"disbursed_before"}), {on("R110", "progress", 1)}),
+], ids=["money-of-earlier-years", "none-stated"])
+def test_done_with_the_money_of_earlier_years_in_the_register(register, expected):
+    assert flagged({1: month(1, progress=Decimal(100))}, register=register) == expected
+
+
+# -- each value as its field's type ----------------------------------------------------------------------
+@pytest.mark.parametrize("key, value, expected", [
+    ("progress", 5, Decimal(5)), ("progress", 2.5, Decimal("2.5")), ("disbursed", Decimal("1.10"), Decimal("1.10")),
+    ("progress", True, None), ("disbursed", "5", None), ("disbursed", float("nan"), None),
+    ("progress", Decimal("Infinity"), None), ("disbursed", None, None),
+    ("report_date", dt.datetime(2020, 10, 25, 9, 30), dt.date(2020, 10, 25)),
+    ("report_date", dt.date(2020, 10, 25), dt.date(2020, 10, 25)), ("report_date", "2020-10-25", None),
+    ("plan_status", ON, ON), ("plan_status", 1, None), ("month", "ต.ค. 63", "ต.ค. 63"), ("month", 10, None),
+    ("narrative", Decimal(3), None), ("narrative", "งาน", "งาน"), ("report_no", 7, 7),
+    ("no_such_field", 1.5, 1.5),
+])
+def test_rules_meet_each_value_as_its_fields_type_or_none(key, value, expected):
+    from progress_xl.validate import _typed
+    got = _typed(SPEC, key, value)
+    assert got == expected and type(got) is type(expected)
