@@ -168,7 +168,9 @@ def _reason(exc: BaseException) -> str:
         text = exc.args[0] if exc.args else ""
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
-    return " ".join(str(text or "no answer").split())[:160]
+    # imaplib quotes a bad answer as Python shows bytes (unexpected response: b'HTTP/1.1 400 ...'): the words
+    text = re.sub(r"""\bb(['"])(.*?)\1""", r"\2", str(text or ""))
+    return " ".join((text or "no answer").split())[:160]
 
 
 def _said(data: list | None, default: str) -> str:

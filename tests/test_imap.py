@@ -493,6 +493,7 @@ def test_a_server_that_breaks_off_the_session_is_one_line(tmp_path, stage, said)
     reason = problem.context["reason"]
     assert (problem.th, problem.en) == render("C015", server=f"127.0.0.1:{port}", reason=reason)
     assert said in reason and "{" not in problem.th + problem.en and str(problem).startswith(f"imap://coord@127.0.0.1:{port}/INBOX: ")
+    assert "b'" not in reason and 'b"' not in reason        # the server's words, not Python's bytes
     assert not list((tmp_path / "m").glob("*.eml"))
 
 
