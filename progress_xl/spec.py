@@ -44,6 +44,7 @@ _A1_COLUMN = re.compile(r"[A-Z]{1,3}")
 HELPERS = {
     "date_text": "the typed report date's text, normalised (Thai digits, era marks, month names)",
     "date_parts": "that text as day/month/year",
+    "date_day": "the day of it", "date_month": "the month of it", "date_year": "the year of it (as typed)",
     "disbursed_text": "the amount typed as text, less the words and marks the validator reads past",
     "disbursed_read": "the amount read: a number, or the number in its text (what the sums add)",
     "progress_text": "the cumulative progress typed as text, less the words and marks the validator reads past",

@@ -122,8 +122,8 @@ def test_v3s_helper_columns_are_declared_known_and_free():
     helper on a field's column or on another helper, an unknown helper or a bad column are refused."""
     data = tomllib.loads((templates_dir() / "progress_report.v3.toml").read_text(encoding="utf-8"))
     helpers = data["monthly"]["helpers"]
-    assert set(helpers) == {"date_text", "date_parts", "disbursed_text", "disbursed_read", "progress_text",
-                            "progress_read"}
+    assert set(helpers) == {"date_text", "date_parts", "date_day", "date_month", "date_year", "disbursed_text",
+                            "disbursed_read", "progress_text", "progress_read"}
     new = {"key": "appended_note", "th": "บันทึก", "en": "Note", "type": "text", "column": helpers["progress_read"]}
     _refused(data, lambda d: d["monthly"]["fields"].append(new), "'monthly.helpers.progress_read'", "'appended_note'")
     _refused(data, lambda d: d["monthly"]["helpers"].update(date_text="G"), "'monthly.helpers.date_text'", "on G")

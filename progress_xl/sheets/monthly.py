@@ -160,22 +160,26 @@ def _numbers_read(b: Book, ws, k: int, r: int) -> None:
 def _date_read(b: Book, ws, x, k: int, r: int) -> None:
     """The typed date read by formula (two hidden helpers normalise the text first), shown in BE."""
     source = b.spec.field(x.derive.split(":", 1)[1])
-    h1, h2 = date_helpers(b.spec)
+    h1, h2, *dmy = date_helpers(b.spec)
     text = b.written[k].get(source.key)
     year = month_bounds(b.fy, k)[0].year
     one = typed.stage_1(text)
+    two = typed.stage_2(one)
     b.ok(ws.write_formula(r - 1, column_index(h1), typed.stage_1_formula(f"{source.column}{r}"), None, one))
-    b.ok(ws.write_formula(r - 1, column_index(h2), typed.stage_2_formula(f"{h1}{r}"), None, typed.stage_2(one)))
+    b.ok(ws.write_formula(r - 1, column_index(h2), typed.stage_2_formula(f"{h1}{r}"), None, two))
+    for column, formula, value in zip(dmy, typed.part_formulas(f"{h2}{r}"), typed.part_values(two)):
+        b.ok(ws.write_formula(r - 1, column_index(column), formula, None, value))
     day = typed.date_value(text, year)
     b.written[k][x.key] = day
     cached = "" if day is None else (day - EPOCH).days
-    b.ok(ws.write_formula(r - 1, column_index(x.column), typed.date_formula(f"{source.column}{r}", f"{h2}{r}", year),
-                          b.fmt("value_date", bg_color="#F2F2F2"), cached))
+    formula = typed.date_formula(f"{source.column}{r}", f"{h2}{r}", *(f"{c}{r}" for c in dmy), year)
+    b.ok(ws.write_formula(r - 1, column_index(x.column), formula, b.fmt("value_date", bg_color="#F2F2F2"), cached))
 
 
-def date_helpers(spec) -> tuple[str, str]:
-    """The two hidden columns that read a typed date (v3, [monthly.helpers])."""
-    return spec.monthly.helpers["date_text"], spec.monthly.helpers["date_parts"]
+def date_helpers(spec) -> tuple[str, ...]:
+    """The hidden columns that read a typed date (v3, [monthly.helpers]): its text normalised in two steps,
+    then its day, month and year."""
+    return tuple(spec.monthly.helpers[k] for k in ("date_text", "date_parts", "date_day", "date_month", "date_year"))
 
 
 def _running_total(written: dict[int, dict], k: int, key: str = "disbursed"):

@@ -2,8 +2,8 @@
 
 A v3 report date is a TEXT cell: whatever is typed stays as typed in Excel and LibreOffice, th-TH and
 en-US alike (no client turns `22/10/2563` into the year 2563 CE). Two hidden helper cells normalise the
-text (Thai digits, era marks, Thai and English month names, separators) into `d/m/y`, and a locked
-cell beside the input reads that into a real date: two-digit years resolved by the row's own year
+text (Thai digits, era marks, Thai and English month names, separators) into `d/m/y`, three more take
+out its day, month and year, and a locked cell beside the input reads them into a real date: two-digit years resolved by the row's own year
 (BE `63` or CE `20`, whichever is nearer), four-digit BE years less 543, and a real date pasted into
 the cell taken as it is (a year past 2400 is a BE year stored as CE). Amounts and percentages typed
 as text (`2,500,000 บาท`, `๑๒๒,๘๐๐`, `45 %`) are told apart from unreadable text the same way.
@@ -97,14 +97,27 @@ def _digits(x: str) -> str:
     return f'TEXT(VALUE({x}),REPT("0",LEN({x})))={x}'
 
 
-@functools.lru_cache(maxsize=4096)
-def date_formula(cell: str, helper_2: str, year: int) -> str:
-    """The real date the text in `cell` (normalised in `helper_2`) means; `year` is the row's CE year."""
+def part_formulas(helper_2: str) -> tuple[str, str, str]:
+    """The day, the month and the year of the normalised text in `helper_2` (`d/m/y`, or `y/m/d` when the
+    first part has four digits), each into a hidden helper of its own ([monthly.helpers] date_day,
+    date_month, date_year), so that the date formula names each once."""
     s = helper_2
     iso = f"LEN({_part(s, 1)})=4"
-    d = f"IF({iso},{_part(s, 3)},{_part(s, 1)})"
-    m = _part(s, 2)
-    y = f"IF({iso},{_part(s, 1)},{_part(s, 3)})"
+    return (f"=IF({iso},{_part(s, 3)},{_part(s, 1)})", f"={_part(s, 2)}", f"=IF({iso},{_part(s, 1)},{_part(s, 3)})")
+
+
+def part_values(text: str) -> tuple[str, str, str]:
+    """The twin of part_formulas on the normalised text: MID of the text with each / padded to 30 spaces."""
+    spaced = text.replace("/", " " * PART)
+    p1, p2, p3 = (excel_trim(spaced[i * PART:(i + 1) * PART]) for i in range(3))
+    return (p3, p2, p1) if len(p1) == 4 else (p1, p2, p3)
+
+
+@functools.lru_cache(maxsize=4096)
+def date_formula(cell: str, helper_2: str, d: str, m: str, y: str, year: int) -> str:
+    """The real date the text in `cell` means, from its normalised text (`helper_2`) and its day, month and
+    year (the helpers `d`, `m`, `y`); `year` is the row's CE year."""
+    s = helper_2
     yv = f"VALUE({y})"
     year_ce = (f"IF(LEN({y})=2,IF(ABS({yv}+1957-{year})<=ABS({yv}+2000-{year}),{yv}+1957,{yv}+2000),"
                f"IF({yv}>2400,{yv}-543,{yv}))")
