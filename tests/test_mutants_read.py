@@ -15,14 +15,14 @@ from types import SimpleNamespace
 
 import pytest
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
-from scenarios import CLEAN
+from scenarios import CLEAN, FILLED
 from test_read import MONTHLY, PROJECT, at, blank, drop_names, read_ok, report, typed  # noqa: F401 - blank is a fixture
 
 from progress_xl import safety
 from progress_xl.book import Book
 from progress_xl.generate import generate_workbook
 from progress_xl.issues import issue, render
-from progress_xl.read import (LABEL_SCAN_COLS, Rejection, Value, _int, _resolve_fractions, _value, project_code_of,
+from progress_xl.read import (LABEL_SCAN_COLS, Rejection, Submission, Value, _int, _resolve_fractions, _value, project_code_of,
                               read_submission)
 from progress_xl.spec import available_versions, load_spec
 
@@ -109,7 +109,9 @@ def test_a_fraction_after_a_higher_month_is_read_as_percent_with_a_warning(fract
     reports = progress(Decimal(40), fraction)
     found = _resolve_fractions(SPEC, reports, "f.xlsx", {})
     assert reports[2]["progress"].value == scaled
-    assert [(f.code, f.cell, f.context["percent"]) for f in found] == [("V012", "G2", f"{scaled:f}")]
+    assert [(f.code, f.file, f.cell, f.context["percent"]) for f in found] == [("V012", "f.xlsx", "G2", f"{scaled:f}")]
+    assert (found[0].th, found[0].en) == render("V012", value=str(fraction), percent=f"{scaled:f}",
+                                                label_th=PROGRESS.th, label_en=PROGRESS.en)
     assert reports[2]["progress"].notes == tuple(found)
 
 
@@ -339,3 +341,34 @@ def test_a_file_refused_before_it_is_read_says_why(blank, tmp_path, monkeypatch)
 def test_a_two_digit_year_is_read_in_the_year_of_the_report_month(blank, k, typed_in, day, code):
     v = report(read_ok(typed(blank, {at("report_date", k): typed_in})), k, "report_date")
     assert v.value == day and [n.code for n in v.notes] == [code]
+
+
+def test_every_finding_names_the_file_as_received_and_where_it_is(tmp_path, spec, seed_project):
+    path = tmp_path / "b.xlsx"
+    generate_workbook(spec, seed_project, path, reports=FILLED)
+
+    def mess(wb):
+        drop_names(wb)
+        wb[MONTHLY].merge_cells(f"{at('narrative', 11)}:{at('narrative', 12)}")
+        wb["_meta"].delete_rows(next(c.row for c in wb["_meta"]["A"] if c.value == "field.remark"))
+        wb[MONTHLY][at("remark", shift=-2)] = wb[MONTHLY][at("remark", shift=-1)] = "อื่น ๆ"     # its labels retyped
+    edited = typed(path, {at("progress", 11): "0.5", at("disbursed", 11): "=A1"}, setup=mess)
+    sub = read_submission(edited, name="ส่งมา 1.xlsx")
+    assert isinstance(sub, Submission) and sub.sha256 == hashlib.sha256(edited.read_bytes()).hexdigest()
+    found = sub.issues + [n for v in sub.values() for n in (*v.notes, *([v.error] if v.error else []))]
+    assert {"T003", "T004", "T006", "V012", "V007", "N001"} <= {i.code for i in found}
+    assert {i.file for i in found} == {"ส่งมา 1.xlsx"}
+    assert all(i.sheet == MONTHLY for i in found if i.code[0] in "VN" or i.code == "T006")
+
+
+def test_the_budget_used_is_recomputed_when_its_cell_is_lost(blank):
+    f = SPEC.field("budget_used")
+
+    def lose(wb):
+        drop_names(wb)
+        meta = wb["_meta"]
+        meta.delete_rows(next(c.row for c in meta["A"] if c.value == f"field.{f.key}"))
+        for col in SPEC.project_label_columns:
+            wb[PROJECT][f"{col}{f.cell[1:]}"] = "-"
+    sub = read_ok(typed(blank, {at("disbursed"): 1000, at("disbursed", 2): "500 บาท"}, setup=lose))
+    assert sub.project[f.key] == Value(f.key, None, Decimal(1500), None, None) and f.key not in sub.routes
