@@ -335,8 +335,8 @@ def _resolve_fractions(spec, reports, file, history: dict[int, Decimal]) -> list
 # -- the reader -------------------------------------------------------------------------------
 def _merged(book: Book, title: str) -> list[str]:
     data = book.part(title)
-    at = data.rfind(b"<mergeCells")
-    return re.findall(r'<mergeCell ref="([A-Z]+\d+:[A-Z]+\d+)"', data[at:].decode("utf-8", "replace")) if at >= 0 else []
+    tail = data[data.rfind(b"<mergeCells"):]          # none: rfind gives -1, the last byte, no range
+    return re.findall(r'<mergeCell ref="([A-Z]+\d+:[A-Z]+\d+)"', tail.decode("utf-8", "replace"))
 
 
 def _read_box(book: Book, title: str, refs: list[str]) -> dict[str, Cell]:
