@@ -126,13 +126,11 @@ def generate(register: Path, fy: int, out_dir: Path, ledger_path: Path | None):
         click.echo(str(line))
     started = time.perf_counter()
     paths = generate_all(spec, [s.project for s in standings if s.included], out_dir)
-    seconds = time.perf_counter() - started
     agencies = len({p.parent for p in paths})
-    click.echo(f"สร้าง {len(paths)} ไฟล์ ใน {agencies} หน่วยงาน ที่ {out_dir} / wrote {len(paths)} workbooks "
-               f"for {agencies} agencies to {out_dir} ({seconds:.1f} s)")
+    click.echo(" / ".join(_render("W026", count=len(paths), agencies=agencies, out=out_dir, seconds=_since(started))))
     click.echo(str(activity_summary(standings, fy, register.name)))
     if result.skipped_rows:
-        click.echo(f"ข้ามแถวที่มีปัญหา {result.skipped_rows} แถว / skipped {result.skipped_rows} bad register row(s)")
+        click.echo(" / ".join(_render("W027", rows=result.skipped_rows)))
 
 
 @main.command()
@@ -156,7 +154,7 @@ def rollover(ctx, register: Path | None, to_fy: int, ledger_path: Path, added: t
     from .rollover import rollover as draft_year
     register = register or (ctx.obj.register if ctx.obj else None)      # inside a workspace: its register
     if register is None:
-        raise click.UsageError("ระบุ REGISTER หรือใช้ในพื้นที่ทำงาน / give REGISTER, or run it inside a workspace")
+        raise click.UsageError(" / ".join(_render("W042")))
     done = draft_year(register, to_fy, ledger_path, added=added)
     for problem in done.problems:
         click.echo(str(problem), err=True)
@@ -183,8 +181,8 @@ def read(files: tuple[Path, ...], notes: bool):
             click.echo(str(result.issue), err=True)
             rejected += 1
             continue
-        click.echo(f"== {result.file}  {result.project_code}  ปีงบ/FY {result.fiscal_year}  "
-                   f"แบบฟอร์ม/template v{result.template_version}  sha256 {result.sha256[:12]}")
+        version = " / ".join(_render("W036", fy=result.fiscal_year, version=result.template_version))
+        click.echo(f"== {result.file}  {result.project_code}  {version}  sha256 {result.sha256[:12]}")
         for k in result.filled_reports():
             row = result.reports[k]
             cells = "  ".join(f"{key}={_show(v.value)}" for key, v in row.items() if v.raw is not None)
@@ -211,7 +209,7 @@ class DateParam(click.ParamType):
         except Unreadable:
             parsed = None
         if parsed is None:
-            self.fail(f"'{value}' ไม่ใช่วันที่ / is not a date (e.g. 2021-03-31 or 31/03/2564)", param, ctx)
+            self.fail(" / ".join(_render("W043", value=value)), param, ctx)
         return parsed
 
 
@@ -220,7 +218,7 @@ def _projects(register: Path | None, fy: int | None) -> dict:
         return {}
     from .register import read_register
     if fy is None:
-        raise click.UsageError("--register ต้องระบุ --fy ด้วย / --register needs --fy")
+        raise click.UsageError(" / ".join(_render("W044")))
     result = read_register(register, load_spec(), fy)
     for problem in result.issues:
         click.echo(str(problem), err=True)
@@ -260,8 +258,8 @@ def validate(files, out_dir: Path, register: Path | None, fy: int | None, today)
         fh.write(json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8"))
     states = [r.state for r in reviews]
     accepted, has_issues, rejected = (states.count(s) for s in (State.ACCEPTED, State.HAS_ISSUES, State.REJECTED))
-    click.echo(f"ตรวจ {len(reviews)} ไฟล์: รับ {accepted} มีปัญหา {has_issues} ไม่รับ {rejected} / checked {len(reviews)} "
-               f"files: {accepted} accepted, {has_issues} with issues, {rejected} rejected → {out_dir}")
+    counted = " / ".join(_render("W028", count=len(reviews), accepted=accepted, has_issues=has_issues, rejected=rejected))
+    click.echo(f"{counted} → {out_dir}")
 
 
 def _progress_bar(label: str):
@@ -283,22 +281,16 @@ def _progress_bar(label: str):
 
 
 def _headline(run) -> list[str]:
+    """The master's headline in three lines: who reported, where every file went, the money."""
     h = run.headline
-    return [
-        f"   ได้รับรายงาน {h['received']}/{h['expected']} โครงการ ({h['reporting_rate']:.0%}) รับแล้ว {h['accepted']} "
-        f"มีปัญหา {h['has_issues']} ยังไม่ส่ง {h['missing']} ส่งช้า {h['late']} / reported {h['received']} of "
-        f"{h['expected']} ({h['reporting_rate']:.0%}): {h['accepted']} accepted, {h['has_issues']} with issues, "
-        f"{h['missing']} missing, {h['late']} late",
-        f"   ไฟล์ {h['inputs']} = รับ {h['inputs_accepted']} + มีปัญหา {h['inputs_has_issues']} + ถูกแทนที่ "
-        f"{h['inputs_superseded']} + ไม่รับ {h['inputs_rejected']} + ซ้ำ {h['inputs_duplicate']} / files {h['inputs']} = "
-        f"{h['inputs_accepted']} accepted + {h['inputs_has_issues']} with issues + {h['inputs_superseded']} superseded + "
-        f"{h['inputs_rejected']} rejected + {h['inputs_duplicate']} duplicates"
-        + (f" + {h['inputs_transient']} not processed (ยังไม่ได้ประมวลผล: อ่านใหม่รอบหน้า / read again next run)"
-           if h.get("inputs_transient") else ""),
-        f"   เบิกจ่าย {h['disbursed']:,.0f} จาก {h['allocated']:,.0f} บาท; ล่าช้ากว่าแผน {h['behind']} โครงการ; "
-        f"แจ้งตามแผนแต่ตัวเลขไม่สอดคล้อง {h['claims']} / disbursed {h['disbursed']:,.0f} of {h['allocated']:,.0f} baht; "
-        f"{h['behind']} behind plan; {h['claims']} say 'on plan' against their numbers",
-    ]
+    files = {"inputs": h["inputs"], "accepted": h["inputs_accepted"], "has_issues": h["inputs_has_issues"],
+             "superseded": h["inputs_superseded"], "rejected": h["inputs_rejected"], "duplicates": h["inputs_duplicate"]}
+    transient = h.get("inputs_transient")
+    lines = [_render("W030", received=h["received"], expected=h["expected"], rate=round(h["reporting_rate"] * 100),
+                     accepted=h["accepted"], has_issues=h["has_issues"], missing=h["missing"], late=h["late"]),
+             _render("W032", **files, transient=transient) if transient else _render("W031", **files),
+             _render("W033", disbursed=h["disbursed"], allocated=h["allocated"], behind=h["behind"], claims=h["claims"])]
+    return ["   " + " / ".join(line) for line in lines]
 
 
 @main.command()
@@ -337,11 +329,11 @@ def consolidate(inbox: Path, register: Path, fy: int, month: int, out_dir: Path,
         done()
     for notice in run.notices:
         click.echo(str(notice), err=True)
-    click.echo(f"สรุปรายงาน / master: {run.master.resolve()}")
+    click.echo(" / ".join(_render("W018", path=run.master.resolve())))
     if csv_path:
         from .export import projects_csv
         projects_csv(csv_path, ledger_path=run.ledger, projects=projects, fy=fy, month=month, outcomes=run.outcomes)
-        click.echo(f"ตารางโครงการ / projects CSV: {csv_path.resolve()}")
+        click.echo(" / ".join(_render("W034", path=csv_path.resolve())))
     for line in _headline(run):
         click.echo(line)
 
@@ -372,7 +364,7 @@ def collect(sources: tuple[Path, ...], inbox: Path, quiet: bool, workers):
             click.echo(f"+ {saved['name']}  ← {saved['origin']}" + (f"  ({saved['sender']})" if saved["sender"] else ""))
         for line in result.duplicates + result.skipped:
             click.echo(f"- {line}")
-    click.echo(f"{result.summary()} → {inbox}")
+    click.echo(f"{' / '.join(result.summary())} → {inbox}")
 
 
 @main.command()
@@ -439,9 +431,9 @@ def outbox(register, fy, out_dir, workbooks, month, run_dir, ledger_path, sender
 
 def _letters_asked(workbooks: Path | None, month: int | None, run_dir: Path | None) -> None:
     if not workbooks and not month:
-        raise click.UsageError("ระบุ --workbooks หรือ --month กับ --run / give --workbooks, or --month with --run")
+        raise click.UsageError(" / ".join(_render("W045")))
     if month and not run_dir:
-        raise click.UsageError("--month ต้องระบุ --run ด้วย / --month needs --run")
+        raise click.UsageError(" / ".join(_render("W046")))
 
 
 @main.command("import-legacy")
@@ -472,9 +464,8 @@ def import_legacy(files, ledger_path: Path, register, fy):
                 click.echo(str(findings[0]), err=True)
                 continue
             last = max(printout.reports)
-            click.echo(f"{path.name}: {printout.code} ปีงบ/FY {printout.project.get('fiscal_year')} · รายงาน "
-                       f"{len(printout.reports)} ครั้ง ถึงครั้งที่ {last} / {len(printout.reports)} reports up to "
-                       f"report {last} → {ledger_path}")
+            told = _render("W037", fy=printout.project.get("fiscal_year"), reports=len(printout.reports), last=last)
+            click.echo(f"{path.name}: {printout.code} {' / '.join(told)} → {ledger_path}")
             for finding in findings:
                 click.echo(f"  {finding}")
     raise SystemExit(1 if failed else 0)
@@ -709,26 +700,27 @@ def demo(out_dir: Path, months: int):
     kickoff, _ = write_outbox(kickoff_letters(projects, {p.code: path for p, path in zip(projects, paths)}, 2564,
                                               officer=ws.sender.completed()), out_dir / "outbox",
                               sender=ws.sender.completed(), date=dt.datetime(2020, 10, 1, 9, 0, tzinfo=BANGKOK))
-    click.echo(f"1. สร้างแบบฟอร์ม {len(paths)} ไฟล์ ส่งให้ {len(kickoff)} หน่วยงาน / {len(paths)} workbooks, kickoff "
-               f"letters for {len(kickoff)} agencies ({time.perf_counter() - started:.1f} s): "
-               f"{(out_dir / 'outbox' / 'kickoff').resolve()}")
+    made = _render("W038", workbooks=len(paths), agencies=len(kickoff), seconds=_since(started))
+    click.echo(f"1. {' / '.join(made)}: {(out_dir / 'outbox' / 'kickoff').resolve()}")
     for k in range(1, months + 1):
         tick = time.perf_counter()
         folder, end = ws.month_dir(2564, k), month_bounds(2564, k)[1]
         simulate_month(spec, projects, k, folder / "inbox", mail=folder / "mail")
         result = run_month(ws, 2564, k, projects=projects, today=end, now=now_at(end), workers=cores())
         h, kinds = result.run.headline, [w.letter.kind for w in result.written]
-        click.echo(f"2.{k} $ progress-xl month {month_label(2564, k)}: อีเมล {len(list((folder / 'mail').glob('*.eml')))} "
-                   f"ฉบับ → ไฟล์ใหม่ {len(result.collected.saved)} · รับ {h['accepted']} มีปัญหา {h['has_issues']} "
-                   f"ถูกแทนที่ {h['inputs_superseded']} ไม่รับ {h['inputs_rejected']} · ยังไม่ส่ง {h['missing']} · "
-                   f"จดหมาย {len(kinds)} ฉบับ / {len(result.collected.saved)} new files: {h['accepted']} accepted, "
-                   f"{h['has_issues']} with issues, {h['inputs_superseded']} superseded, {h['inputs_rejected']} "
-                   f"rejected; {h['missing']} missing; {len(kinds)} letters ({time.perf_counter() - tick:.1f} s)")
-    click.echo(f"3. สถานะเดือนสุดท้าย / the last month's status (cd {out_dir} && progress-xl month "
-               f"'{month_label(2564, months)}'):")
+        ran = _render("W039", mails=len(list((folder / "mail").glob("*.eml"))), new=len(result.collected.saved),
+                      accepted=h["accepted"], has_issues=h["has_issues"], superseded=h["inputs_superseded"],
+                      rejected=h["inputs_rejected"], missing=h["missing"], letters=len(kinds), seconds=_since(tick))
+        click.echo(f"2.{k} $ progress-xl month {month_label(2564, k)}: {' / '.join(ran)}")
+    click.echo(f"3. {' / '.join(_render('W040'))} (cd {out_dir} && progress-xl month '{month_label(2564, months)}'):")
     _month_status(ws, result, send=False)
-    click.echo(f"   สมุดบัญชี / ledger: {ws.ledger} · ทั้งหมด / total {time.perf_counter() - started:.1f} s")
+    click.echo("   " + " / ".join(_render("W041", ledger=ws.ledger, seconds=_since(started))))
     click.echo(" / ".join(_render("W018", path=result.run.master.resolve())))
+
+
+def _since(started: float) -> float:
+    """Seconds since a time.perf_counter() reading, to a tenth (as a message shows it)."""
+    return round(time.perf_counter() - started, 1)
 
 
 if __name__ == "__main__":  # pragma: no cover

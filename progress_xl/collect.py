@@ -30,7 +30,7 @@ from .collect_mail import Envelope, unmangle as _unmangle
 from .collect_state import PROVENANCE, SKIPPED, load_provenance, load_skipped, load_state
 from .collect_walk import MAX_DEPTH, _Walk, _WriteFailed, env_label
 from .files import exclusive, write_json
-from .issues import Issue, ProgressXLError, issue
+from .issues import Issue, ProgressXLError, issue, render
 from .read import project_code_of
 from .safety import is_bare_biff
 from .workers import ordered_map
@@ -57,9 +57,9 @@ class Collected:
     skipped: list[Issue] = field(default_factory=list)     # not a spreadsheet, unreadable source, ...
     notices: list[Issue] = field(default_factory=list)     # about the inbox itself (a damaged state file)
 
-    def summary(self) -> str:
-        s, d, k = len(self.saved), len(self.duplicates), len(self.skipped)
-        return (f"รับไฟล์ใหม่ {s} ซ้ำ {d} ข้าม {k} / {s} new files, {d} duplicates, {k} skipped")
+    def summary(self) -> tuple[str, str]:
+        """What came in, Thai and English (W035)."""
+        return render("W035", new=len(self.saved), duplicates=len(self.duplicates), skipped=len(self.skipped))
 
 
 # -- names -------------------------------------------------------------------------------------

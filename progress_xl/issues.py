@@ -2,8 +2,8 @@
 
 Codes are stable and never reused. The prefix names the layer: F file, T template, P project
 register, V one value, R rules across cells or months, M consolidation, C collecting from mail and
-archives, S sending mail, W the workspace and the month command, O the machine (storage,
-permissions, the program itself), N coercion notes.
+archives, S sending mail, W the workspace, the month command and the lines the other commands print,
+O the machine (storage, permissions, the program itself), N coercion notes.
 """
 from __future__ import annotations
 
@@ -214,6 +214,30 @@ CATALOG: dict[str, Entry] = {
     "W023": Entry(E, "ระบุเดือน หรือ --report อย่างใดอย่างหนึ่ง ไม่ใช่ทั้งสองอย่าง", "give MONTH or --report, not both"),
     "W024": Entry(E, "ไม่มีไฟล์ตั้งค่า progress_xl.toml ในพื้นที่ทำงาน {path} สร้างด้วย progress-xl init {path}", "the workspace {path} has no progress_xl.toml: make one with progress-xl init {path}"),
     "W025": Entry(E, "มีการดึงอีเมลจากกล่องนี้อยู่แล้ว กรุณารอให้เสร็จก่อน", "another fetch is reading this mailbox: wait for it to finish"),
+    # what the other commands print when they are done (one line each, Thai / English; counts as ints, money as
+    # Decimal, seconds rounded to tenths, a rate as a whole percent)
+    "W026": Entry(N, "สร้าง {count} ไฟล์ ใน {agencies} หน่วยงาน ที่ {out} ({seconds} วินาที)", "wrote {count} workbooks for {agencies} agencies to {out} ({seconds} s)"),
+    "W027": Entry(W, "ข้ามแถวที่มีปัญหา {rows} แถว", "skipped {rows} bad register row(s)"),
+    "W028": Entry(N, "ตรวจ {count} ไฟล์: รับ {accepted} มีปัญหา {has_issues} ไม่รับ {rejected}", "checked {count} files: {accepted} accepted, {has_issues} with issues, {rejected} rejected"),
+    "W029": Entry(N, "ข้อผิดพลาด {errors} คำเตือน {warnings} ชี้แจงแล้ว {explained}", "{errors} errors, {warnings} warnings, {explained} explained"),
+    "W030": Entry(N, "ได้รับรายงาน {received}/{expected} โครงการ ({rate}%) รับแล้ว {accepted} มีปัญหา {has_issues} ยังไม่ส่ง {missing} ส่งช้า {late}", "reported {received} of {expected} ({rate}%): {accepted} accepted, {has_issues} with issues, {missing} missing, {late} late"),
+    "W031": Entry(N, "ไฟล์ {inputs} = รับ {accepted} + มีปัญหา {has_issues} + ถูกแทนที่ {superseded} + ไม่รับ {rejected} + ซ้ำ {duplicates}", "files {inputs} = {accepted} accepted + {has_issues} with issues + {superseded} superseded + {rejected} rejected + {duplicates} duplicates"),
+    "W032": Entry(N, "ไฟล์ {inputs} = รับ {accepted} + มีปัญหา {has_issues} + ถูกแทนที่ {superseded} + ไม่รับ {rejected} + ซ้ำ {duplicates} + ยังไม่ได้ประมวลผล {transient} (อ่านใหม่รอบหน้า)", "files {inputs} = {accepted} accepted + {has_issues} with issues + {superseded} superseded + {rejected} rejected + {duplicates} duplicates + {transient} not processed (read again next run)"),
+    "W033": Entry(N, "เบิกจ่าย {disbursed} จาก {allocated} บาท ล่าช้ากว่าแผน {behind} โครงการ แจ้งตามแผนแต่ตัวเลขไม่สอดคล้อง {claims} โครงการ", "disbursed {disbursed} of {allocated} baht; {behind} behind plan; {claims} say 'on plan' against their numbers"),
+    "W034": Entry(N, "ตารางโครงการ: {path}", "projects CSV: {path}"),
+    "W035": Entry(N, "รับไฟล์ใหม่ {new} ซ้ำ {duplicates} ข้าม {skipped}", "{new} new files, {duplicates} duplicates, {skipped} skipped"),
+    "W036": Entry(N, "ปีงบ {fy} แบบฟอร์ม v{version}", "FY {fy}, template v{version}"),
+    "W037": Entry(N, "ปีงบ {fy} รายงาน {reports} ครั้ง ถึงครั้งที่ {last}", "FY {fy}: {reports} reports up to report {last}"),
+    "W038": Entry(N, "สร้างแบบฟอร์ม {workbooks} ไฟล์ ส่งให้ {agencies} หน่วยงาน ({seconds} วินาที)", "{workbooks} workbooks, kickoff letters for {agencies} agencies ({seconds} s)"),
+    "W039": Entry(N, "อีเมล {mails} ฉบับ → ไฟล์ใหม่ {new} · รับ {accepted} มีปัญหา {has_issues} ถูกแทนที่ {superseded} ไม่รับ {rejected} · ยังไม่ส่ง {missing} · จดหมาย {letters} ฉบับ ({seconds} วินาที)", "{mails} messages → {new} new files: {accepted} accepted, {has_issues} with issues, {superseded} superseded, {rejected} rejected; {missing} missing; {letters} letters ({seconds} s)"),
+    "W040": Entry(N, "สถานะเดือนสุดท้าย", "the last month's status"),
+    "W041": Entry(N, "สมุดบัญชี: {ledger} ใช้เวลาทั้งหมด {seconds} วินาที", "ledger: {ledger}, {seconds} s in all"),
+    # what a command needs that it was not given (click's usage errors, exit 2)
+    "W042": Entry(E, "ระบุ REGISTER หรือใช้ในพื้นที่ทำงาน", "give REGISTER, or run it inside a workspace"),
+    "W043": Entry(E, "'{value}' ไม่ใช่วันที่ (เช่น 2021-03-31 หรือ 31/03/2564)", "'{value}' is not a date (e.g. 2021-03-31 or 31/03/2564)"),
+    "W044": Entry(E, "--register ต้องระบุ --fy ด้วย", "--register needs --fy"),
+    "W045": Entry(E, "ระบุ --workbooks หรือ --month กับ --run", "give --workbooks, or --month with --run"),
+    "W046": Entry(E, "--month ต้องระบุ --run ด้วย", "--month needs --run"),
     # -- O: the machine: storage, permissions, the program itself -------------------------------
     "O001": Entry(E, "พื้นที่ดิสก์เต็ม เขียน {path} ไม่ได้ กรุณาเพิ่มพื้นที่ว่างแล้วรันใหม่ (ไม่มีข้อมูลสูญหาย)", "the disk is full: {path} could not be written; free some space and run again (nothing was lost)"),
     "O002": Entry(E, "ไม่มีสิทธิ์{action_th} {path} กรุณาตรวจสิทธิ์ของไฟล์หรือโฟลเดอร์ หรือเลือกที่อื่น", "no permission to {action_en} {path}: check the file's or folder's permissions, or choose another place"),

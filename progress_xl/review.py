@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .files import atomic_write
-from .issues import Issue, Severity
+from .issues import Issue, Severity, render
 from .read import Rejection, Submission, read_submission
 from .register import Project
 from .returned import returned_name, write_returned
@@ -42,8 +42,8 @@ class Review:
         if self.state in (REJECTED, TRANSIENT):
             return str(self.findings[0])
         tail = f" → {self.returned}" if self.returned else ""
-        return (f"{self.file}: {State(self.state).label} · {self.project_code} · ข้อผิดพลาด {c['error']} คำเตือน {c['warning']}"
-                f" ชี้แจงแล้ว {c['explained']} / {c['error']} errors, {c['warning']} warnings, {c['explained']} explained{tail}")
+        counted = render("W029", errors=c["error"], warnings=c["warning"], explained=c["explained"])
+        return f"{self.file}: {State(self.state).label} · {self.project_code} · {' / '.join(counted)}{tail}"
 
     def as_dict(self) -> dict:
         return {"file": self.file, "sha256": self.sha256, "state": self.state, "project_code": self.project_code,

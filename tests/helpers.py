@@ -106,3 +106,20 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def told(code: str, **context) -> re.Pattern:
+    """The line `th / en` the CLI prints for `code` (issues.render), as a pattern: each placeholder not
+    given in `context` (a time in seconds, a count the test cannot know) stands for a number as
+    shown() writes it."""
+    import string
+
+    from progress_xl.issues import CATALOG, render
+    entry = CATALOG[code]
+    free = {f for text in (entry.th, entry.en) for _, f, _, _ in string.Formatter().parse(text) if f} - set(context)
+    marks = {name: f"\x00{name}\x00" for name in free}
+    line = re.escape(" / ".join(render(code, **context, **marks)))
+    for name, mark in marks.items():        # the same number in both halves
+        line = line.replace(re.escape(mark), rf"(?P<{name}>-?\d[\d,]*(?:\.\d+)?)", 1)
+        line = line.replace(re.escape(mark), f"(?P={name})")
+    return re.compile(line)

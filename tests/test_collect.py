@@ -22,6 +22,7 @@ import pytest
 from progress_xl.collect import MAX_DEPTH, MAX_NAME_BYTES, SPOOL, collect, kind_of, safe_name
 from progress_xl.consolidate import consolidate
 from progress_xl.generate import generate_workbook
+from progress_xl.issues import render
 from progress_xl.read import Submission, read_submission
 from progress_xl.simulate import fill, outlook_attachment
 
@@ -313,7 +314,12 @@ def test_cli_collect(tmp_path, runner, books, projects):
     _write(tmp_path / "m.eml", msg.as_bytes())
     res = runner.invoke(main, ["collect", str(tmp_path / "m.eml"), "--into", str(tmp_path / "inbox")])
     assert res.exit_code == 0, res.output
-    assert "image (PNG)" in res.output and "1 new files, 0 duplicates, 1 skipped" in res.output
+    assert "image (PNG)" in res.output
+    summary = " / ".join(render("W035", new=1, duplicates=0, skipped=1))
+    assert res.stdout.splitlines()[-1] == f"{summary} → {tmp_path / 'inbox'}"
+    assert summary.endswith("1 new files, 0 duplicates, 1 skipped")
+    again = runner.invoke(main, ["collect", str(tmp_path / "m.eml"), "--into", str(tmp_path / "inbox"), "--quiet"])
+    assert again.stdout == " / ".join(render("W035", new=0, duplicates=1, skipped=1)) + f" → {tmp_path / 'inbox'}\n"
 
 
 def test_parsed_back_with_default_policy_gives_thai_name():

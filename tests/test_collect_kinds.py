@@ -311,7 +311,7 @@ def test_a_password_protected_file_in_an_archive_is_skipped_and_its_neighbours_t
     assert len(skipped_lines) == 1 and skipped_lines[0].startswith("- ")
     where, _, message = skipped_lines[0][2:].partition(": ")
     assert where.endswith("ส่งรายงาน.zip › ลับ/รายงาน ต.ค..xlsx") and message == f"[C004] {th} / {en}"
-    assert "1 new files, 0 duplicates, 1 skipped" in res.stdout
+    assert res.stdout.splitlines()[-1] == " / ".join(render("W035", new=1, duplicates=0, skipped=1)) + f" → {inbox}"
     skipped = json.loads((inbox / SKIPPED).read_text(encoding="utf-8"))["skipped"]
     assert [(i["code"], i["file"], i["en"]) for i in skipped] == [("C004", where, en)]
     [saved] = [p for p in inbox.iterdir() if p.suffix == ".xlsx"]

@@ -6,7 +6,11 @@ import email
 import email.policy
 import json
 
+from helpers import told
+
 from progress_xl.cli import main
+from progress_xl.fiscal import month_label
+from progress_xl.issues import render
 from progress_xl.ledger import Ledger
 
 
@@ -20,6 +24,12 @@ def test_demo_cycle_through_mail(tmp_path, runner, projects):
 
     kickoff = sorted((out / "outbox" / "kickoff").glob("*.eml"))
     assert len(kickoff) == len({p.agency_code for p in projects})
+    lines = res.stdout.splitlines()                         # the narrative: a numbered line per step
+    made = told("W038", workbooks=len(list((out / "workbooks").rglob("*.xlsx"))), agencies=len(kickoff))
+    assert made.fullmatch(lines[1].removeprefix("1. ").removesuffix(f": {(out / 'outbox' / 'kickoff').resolve()}"))
+    assert lines[4] == f"3. {' / '.join(render('W040'))} (cd {out} && progress-xl month '{month_label(2564, 2)}'):"
+    assert told("W041", ledger=out / "ledger.sqlite").fullmatch(lines[-2].removeprefix("   "))
+    assert not any("{" in line for line in lines)
 
     for month, period in ((1, "2563-10"), (2, "2563-11")):
         mail = sorted((out / "months" / period / "mail").glob("*.eml"))
@@ -28,6 +38,8 @@ def test_demo_cycle_through_mail(tmp_path, runner, projects):
         ids = {email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["Message-ID"] for p in mail}
         # every message's workbooks reached the inbox, and every file there says which message brought it
         assert {meta["message_id"] for meta in provenance.values()} == ids
+        ran = told("W039", mails=len(mail), new=len(provenance))
+        assert ran.fullmatch(lines[1 + month].removeprefix(f"2.{month} $ progress-xl month {month_label(2564, month)}: "))
         assert sorted(provenance) == sorted(p.name for p in inbox.iterdir() if not p.name.startswith("."))
         with Ledger(out / "ledger.sqlite") as ledger:
             stored = ledger.submissions(2564, month)

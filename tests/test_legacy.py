@@ -99,6 +99,9 @@ def test_import_legacy_command(runner, tmp_path):
     result = runner.invoke(main, ["import-legacy", str(SEED), str(other), str(junk), "--ledger", str(tmp_path / "l.sqlite"),
                                   "--register", str(SEED.parents[1] / "register.csv"), "--fy", "2564"])
     assert result.exit_code == 1
+    told = " / ".join(render("W037", fy=2564, reports=12, last=12))
+    assert result.stdout.splitlines()[0] == f"{SEED.name}: 01000000-2462 {told} → {tmp_path / 'l.sqlite'}"
+    assert told.endswith("FY 2564: 12 reports up to report 12")
     assert "01000000-2462" in result.output and "[R109]" in result.output
     assert "print-out!1:budget_used [N006]" in result.output              # how the money lines were read
     assert "[M007]" in result.output and "junk.txt: [F015]" in result.output

@@ -15,7 +15,7 @@ import re
 
 import openpyxl
 import pytest
-from helpers import free_port
+from helpers import free_port, told
 from aiosmtpd.controller import Controller
 
 from progress_xl.cli import main
@@ -330,6 +330,13 @@ def test_the_months_status_lines_count_what_came_and_what_waits(workspace, proje
     assert " / ".join(render("W020", issues=1, missing=expected - 2, rejected=1)) == lines[-1]
     assert lines[-1].endswith(f"1 projects to be fixed by their agency, {expected - 2} not reported, 1 files refused")
     assert not any("{" in line for line in lines)
+    # the master's headline: two projects reported (one with an error), three files read (the empty one refused)
+    reported = told("W030", received=2, expected=expected, rate=round(200 / expected), accepted=1, has_issues=1,
+                    missing=expected - 2)
+    assert sum(1 for line in lines if reported.fullmatch(line.strip())) == 1
+    assert "   " + " / ".join(render("W031", inputs=3, accepted=1, has_issues=1, superseded=0, rejected=1,
+                                     duplicates=0)) in lines
+    assert sum(1 for line in lines if told("W033").fullmatch(line.strip())) == 1
 
 
 @pytest.mark.parametrize("address", ["coordinator@bangkok.go.th", "coordinator@progress-xl.invalid"],

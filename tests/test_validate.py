@@ -213,7 +213,12 @@ def test_validate_command_writes_returned_workbooks_and_json(runner, tmp_path, s
                                   "--today", "31/12/2563"])
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
-    assert lines[0].startswith("bad.xlsx: [F004]") and lines[1].startswith("good.xlsx: รับแล้ว / accepted")
     report = json.loads((tmp_path / "out" / "validate.json").read_text(encoding="utf-8"))
+    counts = report["files"][1]["counts"]
+    told = " / ".join(render("W029", errors=counts["error"], warnings=counts["warning"], explained=counts["explained"]))
+    assert lines[0].startswith("bad.xlsx: [F004]")
+    assert lines[1] == (f"good.xlsx: รับแล้ว / accepted · {seed_project.code} · {told} → "
+                        f"{tmp_path / 'out' / 'good_ตรวจแล้ว.xlsx'}")
+    assert lines[2] == " / ".join(render("W028", count=2, accepted=1, has_issues=0, rejected=1)) + f" → {tmp_path / 'out'}"
     assert [(f["file"], f["state"]) for f in report["files"]] == [("bad.xlsx", "rejected"), ("good.xlsx", "accepted")]
     assert report["today"] == "2020-12-31" and (tmp_path / "out" / "good_ตรวจแล้ว.xlsx").is_file()
