@@ -157,8 +157,9 @@ def test_a_version_as_written(raw, version):
     assert _int(raw) == version
 
 
-def test_a_formula_value_keeps_its_place():
-    v = read(NARRATIVE, "=A1", dtype="f")
+@pytest.mark.parametrize("raw, dtype", [("=A1", "f"), ("#N/A", "e")])
+def test_a_formula_or_error_value_keeps_its_place(raw, dtype):
+    v = read(NARRATIVE, raw, dtype=dtype)
     assert (v.sheet, v.cell) == ("S", "B7")
 
 
@@ -299,8 +300,10 @@ def test_a_project_code_that_cannot_be_located_refuses_the_workbook(blank):
         meta.delete_rows(next(c.row for c in meta["A"] if c.value == f"field.{f.key}"))
         for col in SPEC.project_label_columns:            # the labels retyped
             wb[PROJECT][f"{col}{f.cell[1:]}"] = "เลขที่ / No."
-    got = read_submission(typed(blank, {}, setup=lose))
+    path = typed(blank, {}, setup=lose)
+    got = read_submission(path)
     assert isinstance(got, Rejection) and got.issue.code == "T004" and got.issue.context["field"] == "project_code"
+    assert got.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.mark.parametrize("k", [1, SPEC.monthly.rows - 1, SPEC.monthly.rows])
@@ -325,7 +328,8 @@ def test_an_unknown_version_is_refused_naming_it(blank, tmp_path, written):
 
 
 def test_a_file_refused_before_it_is_read_says_why(blank, tmp_path, monkeypatch):
-    gone = read_submission(tmp_path / "gone.xlsx")
+    gone = read_submission(tmp_path / "gone.xlsx", name="ส่งมา.xlsx")
+    assert gone.file == gone.issue.file == "ส่งมา.xlsx"
     assert (gone.issue.th, gone.issue.en) == render("F001", reason="No such file or directory")
     assert gone.sha256 is None and gone.transient
     monkeypatch.setattr(safety, "MAX_FILE_BYTES", 1000)
@@ -359,6 +363,7 @@ def test_every_finding_names_the_file_as_received_and_where_it_is(tmp_path, spec
     assert {"T003", "T004", "T006", "V012", "V007", "N001"} <= {i.code for i in found}
     assert {i.file for i in found} == {"ส่งมา 1.xlsx"}
     assert all(i.sheet == MONTHLY for i in found if i.code[0] in "VN" or i.code == "T006")
+    assert [i.context["range"] for i in found if i.code == "T006"] == [f"{at('narrative', 11)}:{at('narrative', 12)}"]
 
 
 def test_the_budget_used_is_recomputed_when_its_cell_is_lost(blank):
@@ -372,3 +377,12 @@ def test_the_budget_used_is_recomputed_when_its_cell_is_lost(blank):
             wb[PROJECT][f"{col}{f.cell[1:]}"] = "-"
     sub = read_ok(typed(blank, {at("disbursed"): 1000, at("disbursed", 2): "500 บาท"}, setup=lose))
     assert sub.project[f.key] == Value(f.key, None, Decimal(1500), None, None) and f.key not in sub.routes
+
+
+def test_only_a_hidden_sheet_that_is_not_the_templates_is_told(blank):
+    def add(wb):
+        wb.create_sheet("สรุปของฉัน")
+        wb.create_sheet("ลับ").sheet_state = "hidden"
+        wb.create_sheet("ลับมาก").sheet_state = "veryHidden"
+    assert [i.sheet for i in read_ok(blank).issues if i.code == "T005"] == []          # _lists and _meta are ours
+    assert [i.sheet for i in read_ok(typed(blank, {}, setup=add)).issues if i.code == "T005"] == ["ลับ", "ลับมาก"]
