@@ -232,6 +232,7 @@ CATALOG: dict[str, Entry] = {
     "W039": Entry(N, "อีเมล {mails} ฉบับ → ไฟล์ใหม่ {new} · รับ {accepted} มีปัญหา {has_issues} ถูกแทนที่ {superseded} ไม่รับ {rejected} · ยังไม่ส่ง {missing} · จดหมาย {letters} ฉบับ ({seconds} วินาที)", "{mails} messages → {new} new files: {accepted} accepted, {has_issues} with issues, {superseded} superseded, {rejected} rejected; {missing} missing; {letters} letters ({seconds} s)"),
     "W040": Entry(N, "สถานะเดือนสุดท้าย", "the last month's status"),
     "W041": Entry(N, "สมุดบัญชี: {ledger} ใช้เวลาทั้งหมด {seconds} วินาที", "ledger: {ledger}, {seconds} s in all"),
+    "W047": Entry(N, "ไฟล์แนบ {attachments} ไฟล์ {size} KiB", "{attachments} attachments, {size} KiB"),
     # what a command needs that it was not given (click's usage errors, exit 2)
     "W042": Entry(E, "ระบุ REGISTER หรือใช้ในพื้นที่ทำงาน", "give REGISTER, or run it inside a workspace"),
     "W043": Entry(E, "'{value}' ไม่ใช่วันที่ (เช่น 2021-03-31 หรือ 31/03/2564)", "'{value}' is not a date (e.g. 2021-03-31 or 31/03/2564)"),

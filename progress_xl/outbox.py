@@ -20,6 +20,7 @@ import smtplib
 import socket
 import ssl
 from dataclasses import dataclass, field
+from decimal import Decimal
 from email import encoders, policy
 from email.header import Header
 from email.mime.base import MIMEBase
@@ -155,8 +156,8 @@ def listing(written: list[Written]) -> list[str]:
     lines = []
     for w in written:
         cc = f" cc {', '.join(w.letter.cc)}" if w.letter.cc else ""
-        lines.append(f"{w.path}: {', '.join(w.letter.to)}{cc} · {len(w.letter.attachments)} ไฟล์แนบ/attachments · "
-                     f"{w.size / 1024:.0f} KiB")
+        sized = render("W047", attachments=len(w.letter.attachments), size=Decimal(round(w.size / 1024)))
+        lines.append(f"{w.path}: {', '.join(w.letter.to)}{cc} · {' / '.join(sized)}")
     return lines
 
 

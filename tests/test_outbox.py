@@ -10,6 +10,7 @@ import re
 import shutil
 import socket
 import threading
+from decimal import Decimal
 from email.header import decode_header, make_header
 from pathlib import Path
 
@@ -530,6 +531,13 @@ def test_cli_a_dry_run_says_how_many_messages_wait_where(tmp_path, runner, workb
         assert count == len({code.split("-")[0] for code in workbooks}) > 1
         assert res.stdout.splitlines()[-1] == " / ".join(render("S018", count=count, out=tmp_path / "ob"))
         assert f"wrote {count} messages, nothing sent" in res.stdout and "{" not in res.stdout
+        # one line per message written: where, to whom, and (W047) its attachments and size as the file has them
+        for path in (tmp_path / "ob" / KICKOFF).glob("*.eml"):
+            msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            sized = render("W047", attachments=len(list(msg.iter_attachments())),
+                           size=Decimal(round(path.stat().st_size / 1024)))
+            told = [line for line in res.stdout.splitlines() if line.startswith(f"{path}: ")]
+            assert len(told) == 1 and told[0].endswith(f" · {' / '.join(sized)}") and msg["To"] in told[0]
     assert handler.envelopes == [] and not (tmp_path / "ob" / SENT).exists()
 
 
