@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from .fiscal import month_bounds, month_label
+from .issues import render
 from .ledger import Finding, Ledger, Stored
 from .register import Project, funding, spans_years
 from .spec import TemplateSpec, load_spec
@@ -335,15 +336,13 @@ class MasterData:
         return series
 
     def accounting(self) -> str:
-        """Every file received, and where each ended."""
+        """Every file received, and where each ended (the line the command prints, W031/W032)."""
         h = self.headline
         ours = h.get("inputs_transient", 0)      # not processed (the moment's or our error): read again next run
-        return (f"ไฟล์ที่ได้รับ {h['inputs']} = รับแล้ว {h['inputs_accepted']} + มีปัญหา {h['inputs_has_issues']} + "
-                f"ถูกแทนที่ {h['inputs_superseded']} + ไม่รับ {h['inputs_rejected']} + ซ้ำ {h['inputs_duplicate']}"
-                + (f" + ยังไม่ได้ประมวลผล {ours}" if ours else "") + " / "
-                f"files received {h['inputs']} = accepted {h['inputs_accepted']} + has issues {h['inputs_has_issues']} + "
-                f"superseded {h['inputs_superseded']} + rejected {h['inputs_rejected']} + duplicates {h['inputs_duplicate']}"
-                + (f" + not processed {ours}" if ours else ""))
+        th, en = render("W032" if ours else "W031", inputs=h["inputs"], accepted=h["inputs_accepted"],
+                        has_issues=h["inputs_has_issues"], superseded=h["inputs_superseded"],
+                        rejected=h["inputs_rejected"], duplicates=h["inputs_duplicate"], transient=ours)
+        return f"{th} / {en}"
 
     def agency_table(self) -> Table:
         """Per agency; the rates are the values of the formulas the sheet carries."""
