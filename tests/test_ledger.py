@@ -1,12 +1,14 @@
 """The ledger on its own (scripts/mutation.py ledger): values read back as they were stored (dates,
 times, amounts, text), the rollback of a failed run, transient verdicts recorded afresh, provenance
 filled in but never overwritten, the history queries' month boundaries, migrations, and each kind
-of SQLite failure as its one catalogue line."""
+of SQLite failure as its one catalogue line; a reader takes no lock, a run waits for a writer, a
+full disk during a backup leaves nothing."""
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -321,18 +323,23 @@ def test_value_rows_project_at_0_reports_by_number_notes_and_errors():
         (2, "p", Decimal(5), "5", "M", "G9", f"[M001] {note.th} / {note.en}\n[M002] {error.th} / {error.en}")]
 
 
-def test_a_second_run_is_refused_while_another_process_holds_the_lock(tmp_path):
+def hold_lock(path):
+    """Another process holding the lock file at `path` until its stdin closes."""
     import subprocess
     import sys
+    return subprocess.Popen(
+        [sys.executable, "-c", ("import fcntl, sys; f = open(sys.argv[1], 'a+'); fcntl.flock(f, fcntl.LOCK_EX); "
+                                "print('held', flush=True); sys.stdin.read()"), str(path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+
+def test_a_second_run_is_refused_while_another_process_holds_the_lock(tmp_path):
     path = tmp_path / "l.sqlite"
     with Ledger(path, lock=True) as first:
         add(first)
         first.backup()
         assert (tmp_path / "l.sqlite.lock").exists()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import fcntl, sys; f = open(sys.argv[1], 'a+'); fcntl.flock(f, fcntl.LOCK_EX); "
-         "print('held', flush=True); sys.stdin.read()", str(tmp_path / "l.sqlite.lock")],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = hold_lock(tmp_path / "l.sqlite.lock")
     try:
         assert holder.stdout.readline() == "held\n"
         for attempt in (lambda: restore(path), lambda: Ledger(path, lock=True)):
@@ -428,3 +435,108 @@ def test_a_newer_ledger_names_its_file(tmp_path):
     with pytest.raises(ProgressXLError) as info:
         Ledger(path)
     assert info.value.issues[0].file == "l.sqlite"
+
+
+# -- what mutation testing found untested (scripts/mutation.py ledger) ----------------------------------
+def test_values_of_one_report_and_of_the_others_only_the_keys_named(ledger):
+    sid = add(ledger, values=report(0, budget=Decimal(100)) + report(1, progress=Decimal(5), remark="ก")
+              + report(2, progress=Decimal(9), remark="ข", disbursed=Decimal(3)))
+    got = ledger.values(sid, report=2, every_report=("progress",))
+    assert {k: sorted(row) for k, row in got.items()} == {1: ["progress"], 2: ["disbursed", "progress", "remark"]}
+    assert got[1]["progress"]["value"] == Decimal(5) and got[2]["remark"]["value"] == "ข"
+    both = ledger.values(sid, report=1, every_report=("progress", "budget"))
+    assert {k: sorted(row) for k, row in both.items()} == {0: ["budget"], 1: ["progress", "remark"], 2: ["progress"]}
+    assert {k: sorted(row) for k, row in ledger.values(sid, report=2).items()} == {
+        2: ["disbursed", "progress", "remark"]}                 # no key named: that report alone
+    assert ledger.values(sid, report=7) == {} and sorted(ledger.values(sid)) == [0, 1, 2]
+
+
+def test_a_write_outside_a_run_is_not_left_pending(ledger):
+    """Explicit transactions only: a statement outside one is committed at once, never held open."""
+    ledger.record_receipt(SHA, "a.xlsx", 2564, 3)
+    assert not ledger.db.in_transaction
+    with sqlite3.connect(ledger.path) as other:
+        assert other.execute("SELECT name FROM receipts").fetchall() == [("a.xlsx",)]
+    other.close()
+
+
+def test_a_run_waits_half_a_minute_for_another_writer(ledger):
+    assert ledger.db.execute("PRAGMA busy_timeout").fetchone() == (30_000,)
+
+
+def test_a_ledger_that_cannot_be_opened_is_one_line_with_the_reason(tmp_path):
+    (tmp_path / "l.sqlite").mkdir()                          # a folder where the file should be
+    with pytest.raises(ProgressXLError) as info:
+        Ledger(tmp_path / "l.sqlite")
+    assert [(i.code, i.file) for i in info.value.issues] == [("O002", str(tmp_path / "l.sqlite"))]
+
+
+def test_a_ledger_failing_its_check_is_damaged_with_the_check_as_reason(tmp_path):
+    import struct
+    path = tmp_path / "l.sqlite"
+    with Ledger(path) as made:
+        add(made, values=report(1, text="ก" * 2000))
+        with made.transaction():
+            made.db.execute("DELETE FROM submission_values")   # pages to the freelist
+        made.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(path.read_bytes())
+    free = struct.unpack(">I", data[36:40])[0]
+    assert free > 0
+    data[36:40] = struct.pack(">I", free + 3)                # the header's freelist count no longer adds up
+    path.write_bytes(bytes(data))
+    with pytest.raises(ProgressXLError) as info:
+        Ledger(path)
+    found = info.value.issues[0]
+    assert found.code == "M011" and found.context["reason"].startswith("quick_check: ")
+    assert "freelist" in found.context["reason"]
+
+
+def test_each_failure_of_a_busy_ledger_names_it(ledger):
+    for text in ("database is locked", "database table is busy"):
+        found = ledger.fault(sqlite3.OperationalError(text)).issues
+        assert [(f.code, f.file) for f in found] == [("M001", "ledger.sqlite")]
+        assert (found[0].th, found[0].en) == render("M001", file="ledger.sqlite")
+
+
+def test_a_backup_on_a_full_disk_is_one_line_and_leaves_nothing(ledger, monkeypatch):
+    add(ledger, values=report(1, text="ก" * 5000))
+    connect = sqlite3.connect
+
+    def full(target, *args, **kw):                           # a copy may grow to one page: the disk is full
+        db = connect(target, *args, **kw)
+        if backups_folder(ledger.path) in Path(target).parents:
+            db.execute("PRAGMA max_page_count=1")
+        return db
+    monkeypatch.setattr(ledger_module.sqlite3, "connect", full)
+    with pytest.raises(ProgressXLError) as info:
+        ledger.backup()
+    assert [(i.code, i.file) for i in info.value.issues] == [("O001", str(ledger.path))]
+    assert list(backups_folder(ledger.path).iterdir()) == []
+    monkeypatch.undo()
+    assert ledger.backup().parent == backups_folder(ledger.path)       # room again: the next copy is made
+
+
+def test_reading_takes_no_lock_and_a_refused_lock_can_be_taken_later(tmp_path):
+    path = tmp_path / "l.sqlite"
+    with Ledger(path) as made:
+        add(made)
+    assert not (tmp_path / "l.sqlite.lock").exists()          # a reader leaves no lock behind
+    holder = hold_lock(tmp_path / "l.sqlite.lock")
+    try:
+        assert holder.stdout.readline() == "held\n"
+        reader = Ledger(path)                                # reads while a run holds the lock
+        assert reader.by_sha(SHA).state == "accepted"
+        with pytest.raises(ProgressXLError) as info:
+            reader.lock()
+        assert info.value.issues[0].code == "M001" and reader._lock is None
+    finally:
+        holder.communicate("", timeout=10)
+    reader.lock()                                           # the other run ended: this one may write now
+    assert reader._lock is not None
+    reader.close()
+    assert reader._lock is None
+    again = hold_lock(tmp_path / "l.sqlite.lock")           # released: another process can take it
+    try:
+        assert again.stdout.readline() == "held\n"
+    finally:
+        again.communicate("", timeout=10)
