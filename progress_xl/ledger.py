@@ -318,10 +318,6 @@ class Ledger:
         return [Finding(*row) for row in self.db.execute("SELECT code, severity, sheet, cell, value, th, en FROM "
                                                          "findings WHERE submission_id=? ORDER BY seq", (submission_id,))]
 
-    def receipts(self, fy: int, month: int) -> list[tuple[str, str]]:
-        return self.db.execute("SELECT sha256, name FROM receipts WHERE fiscal_year=? AND month=? ORDER BY name",
-                               (fy, month)).fetchall()
-
     def accepted_history(self, project_code: str, fy: int, before_month: int) -> dict[int, dict]:
         """Report k -> values, from the latest accepted submission of each earlier month."""
         rows = self.db.execute(
