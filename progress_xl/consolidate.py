@@ -69,8 +69,8 @@ def _inbox_settled(inbox: Path):
         try:
             held.enter_context(exclusive(inbox_lock(inbox), lambda: ProgressXLError(
                 [issue("M012", file=str(inbox), path=inbox, seconds=INBOX_WAIT)]), wait=INBOX_WAIT))
-        except (PermissionError, OSError) as exc:
-            if isinstance(exc, ProgressXLError) or exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+        except OSError as exc:
+            if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
                 raise
         yield
 
