@@ -376,7 +376,7 @@ def main() -> None:
     started = time.perf_counter()
     paths = corpus.build(biggest, corpus.folder(WORK))
     notes.append(f"corpus of {biggest} built in {time.perf_counter() - started:.0f} s on {CORES} cores "
-                 f"(kept in out/bench/corpus for the next run)")
+                 f"(kept in {corpus.folder(WORK).relative_to(ROOT)} for the next run)")
     sample = paths[:: max(1, len(paths) // SAMPLE)][:SAMPLE]
 
     print(f"read + validate, {len(sample)} workbooks, {RUNS} runs", flush=True)
