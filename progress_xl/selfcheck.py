@@ -139,13 +139,23 @@ def _number_checks(spec: TemplateSpec, f: FieldSpec) -> list[Check]:
 
 def _date_checks(spec: TemplateSpec, fy: int, f: FieldSpec) -> list[Check]:
     """V005 (not a date), V009 (outside the fiscal year), R103 (outside the report's month): on the
-    cell itself, or from v3 on, on the column that reads its text."""
+    cell itself, or from v3 on, on the column that reads its text; v3 also V013 (a month past 12)."""
     first, last = fiscal_bounds(fy)
     first_s, last_s = _serial(first), _serial(last)
     parsed = _read_as(spec, f)
     typed_col, get = f.at_column, _getter(f.key)
     col, value = (parsed.at_column, _getter(parsed.key)) if parsed else (f.at_column, get)
-    if parsed:
+    helpers = spec.monthly.helpers
+    ambiguous: list[Check] = []
+    if parsed and "date_day" in helpers:          # v3: a month past 12 is V013, as the validator says
+        s, d, m, y = (helpers[k] for k in ("date_parts", "date_day", "date_month", "date_year"))
+        amb = lambda r: typed.ambiguous_date_condition(f"{typed_col}{r}", f"{col}{r}", f"{s}{r}", f"{d}{r}",  # noqa: E731
+                                                      f"{m}{r}", f"{y}{r}")
+        ambiguous.append(Check("V013", f, amb, lambda k, rows: typed.ambiguous_date(get(k, rows))))
+        v005 = Check("V005", f, lambda r: f"AND(LEN(TRIM({typed_col}{r}))>0,NOT(ISNUMBER({col}{r})),NOT({amb(r)}))",
+                     lambda k, rows: not _blank(get(k, rows)) and not _is_number(value(k, rows))
+                     and not typed.ambiguous_date(get(k, rows)))
+    elif parsed:
         v005 = Check("V005", f, lambda r: f"AND(LEN(TRIM({typed_col}{r}))>0,NOT(ISNUMBER({col}{r})))",
                      lambda k, rows: not _blank(get(k, rows)) and not _is_number(value(k, rows)))
     else:
@@ -157,7 +167,7 @@ def _date_checks(spec: TemplateSpec, fy: int, f: FieldSpec) -> list[Check]:
     r103 = Check("R103", f, lambda r: _month_condition(spec, fy, col, r),
                  lambda k, rows: _is_number(value(k, rows)) and first_s <= _serial(value(k, rows)) <= last_s
                  and not _in_month(fy, k, value(k, rows)))
-    return [v005, v009, r103]
+    return [v005, *ambiguous, v009, r103]
 
 
 def _across_rows(spec: TemplateSpec, budget_ref: str, budget) -> list[Check]:

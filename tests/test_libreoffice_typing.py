@@ -136,7 +136,8 @@ ODD = {1: {"report_date": "22 ต.ค. 63", "disbursed": "2,000 บาท", "pro
        6: {"report_date": dt.datetime(2564, 3, 22), "disbursed": 130000, "progress": 30},
        7: {"report_date": "22/04/2564", "disbursed": "1,50", "progress": "ร้อยละ 150"},
        8: {"report_date": "22/05/2564", "disbursed": "฿1,000.-", "progress": "12.5.3"},
-       9: {"report_date": "22/06/2564", "disbursed": "(500)", "progress": "%5"}}
+       9: {"report_date": "22/06/2564", "disbursed": "(500)", "progress": "%5"},
+       10: {"report_date": "07/22/2564", "disbursed": "0", "progress": 50}}
 
 
 def test_every_cached_value_is_what_libreoffice_computes(blank, tmp_path, projects):

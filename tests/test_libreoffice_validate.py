@@ -65,6 +65,7 @@ PARITY = [
     ("amount-ambiguous", {2: {"disbursed": "1,50"}}, 2),                # v3: V013 on both sides (v1, v2: V002)
     ("progress-150-as-text", {2: {"progress": "ร้อยละ 150"}}, 2),      # v3: read, then out of range
     ("progress-fell-as-text", {3: {"progress": "15 %"}}, 3),
+    ("date-month-first", {2: {"report_date": "11/23/2563"}}, 2),       # v3: V013 on both sides (month past 12)
 ]
 #: The rules the workbook's self-check implements (selfcheck.row_checks): a rule added or dropped there
 #: fails here until it is listed, with a case above.
@@ -77,7 +78,8 @@ SAME = {"V015": "V006"}
 #: self-check asks for a plain number and a real date): (what it says instead, what the validator says)
 STRICTER = {2: {"amount-as-text": ({"V002"}, set()), "date-as-thai-text": ({"V005"}, set()),
                 "over-budget-as-text": ({"V002"}, {"R102"}), "amount-ambiguous": ({"V002"}, {"V013"}),
-                "progress-150-as-text": ({"V002"}, {"V003"}), "progress-fell-as-text": ({"V002"}, {"R101"})}}
+                "progress-150-as-text": ({"V002"}, {"V003"}), "progress-fell-as-text": ({"V002"}, {"R101"}),
+                "date-month-first": ({"V005"}, {"V013"})}}
 
 
 @pytest.mark.parametrize("version", [2, 3])

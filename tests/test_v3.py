@@ -36,6 +36,8 @@ OCTOBER = ["22/10/2563", "22/10/63", "22 ต.ค. 2563", "22 ต.ค. 63", "22�
            "22-10-2563", "22.10.2563", "22/10/2020", "22/10/20", "2020-10-22", "22 Oct 2020", "22 october 2020",
            "22 ต.ค. พ.ศ. 2563", "  22/10/2563 ", "22 ตค 2563", "'22/10/2563"]
 NOT_DATES = ["", "abc", "31/02/2563", "22/13/2563", "22/10/256", "1e1/10/2563", "+2/10/2563", "22/10", "๒๒ ต.ค."]
+#: a month past 12: typed month first, which the validator does not guess (V013 on both sides)
+MONTH_FIRST = ["11/23/2563", "22/13/2563", "1/13/64", "๑๑/๒๓/๒๕๖๓", "11-23-2563", "10.22.2020"]
 AMOUNTS = ["2,500,000 บาท", "๑๒๒,๘๐๐", "122,800.-", "฿500", "1.5 ล้านบาท", " 7 ", "45 %", "ร้อยละ 5", "12.5", ".5",
            "1,000.25", "1 000 บาท"]
 NOT_AMOUNTS = ["abc", "บาท", ".", "หนึ่งแสนบาท", "-500", "5 - 6", "(500)", "12.5% บาท", "5 บาท 5"]
@@ -68,6 +70,22 @@ def test_what_is_no_date_is_none_to_the_formula_and_unreadable_to_the_validator(
     if text:
         with pytest.raises(Unreadable):
             parse_date(text, near=2020)
+
+
+@pytest.mark.parametrize("text", MONTH_FIRST)
+def test_a_month_past_12_is_ambiguous_to_the_self_check_as_to_the_validator(text):
+    assert tx.date_value(text, 2020) is None and tx.ambiguous_date(text)
+    with pytest.raises(Unreadable) as err:
+        parse_date(text, near=2020)
+    assert err.value.code == "V013"
+
+
+@pytest.mark.parametrize("text", [t for t in NOT_DATES if t and t not in MONTH_FIRST] + ["2020-13-22", "31/02/2563"])
+def test_other_text_that_is_no_date_is_v005_on_both_sides(text):
+    assert not tx.ambiguous_date(text)
+    with pytest.raises(Unreadable) as err:
+        parse_date(text, near=2020)
+    assert err.value.code == "V005"
 
 
 @pytest.mark.parametrize("two, k, expected", [("63", 1, dt.date(2020, 10, 22)), ("20", 1, dt.date(2020, 10, 22)),

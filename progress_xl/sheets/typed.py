@@ -129,6 +129,30 @@ def date_formula(cell: str, helper_2: str, d: str, m: str, y: str, year: int) ->
     return f'=IF(ISNUMBER({cell}),{real},IFERROR(IF({ok},DATE({year_ce},VALUE({m}),VALUE({d})),""),""))'
 
 
+
+@functools.lru_cache(maxsize=4096)
+def ambiguous_date_condition(cell: str, read: str, s: str, d: str, m: str, y: str) -> str:
+    """V013: text typed as day/month/year with a month past 12 (`11/23/2563`, month first): the validator
+    does not guess which is the day. `read` is the date the formula read ("" here), `s` the normalised
+    text, `d` `m` `y` its parts; a year-first text (`2020-13-22`) is no date at all (V005)."""
+    first = f'LEN(LEFT({s},FIND("/",{s}&"/")-1))'
+    return (f'IFERROR(AND(LEN(TRIM({cell}))>0,NOT(ISNUMBER({cell})),NOT(ISNUMBER({read})),'
+            f'LEN({s})-LEN(SUBSTITUTE({s},"/",""))=2,{first}<>4,LEN({d})<=2,LEN({m})<=2,OR(LEN({y})=2,LEN({y})=4),'
+            f'{_digits(d)},{_digits(m)},{_digits(y)},VALUE({m})>12),FALSE)')
+
+
+def ambiguous_date(value) -> bool:
+    """The twin of ambiguous_date_condition on the typed value."""
+    if value is None or _is_number(value) or excel_trim(str(value)) == "":
+        return False
+    text = stage_2(stage_1(value))
+    if text.count("/") != 2 or len(text.split("/", 1)[0]) == 4:
+        return False
+    d, m, y = part_values(text)
+    return (all(re.fullmatch(r"[0-9]+", x) for x in (d, m, y)) and len(d) <= 2 and len(m) <= 2
+            and len(y) in (2, 4) and int(m) > 12)
+
+
 def _is_number(v) -> bool:
     return isinstance(v, (int, float, Decimal, dt.date)) and not isinstance(v, bool)
 
