@@ -146,8 +146,8 @@ def _infer_version(book: Book) -> int | None:
 
 
 def _name_destination(book: Book, name: str) -> tuple[str, str] | None:
-    dn = book.defined_names.get(name)
-    return None if dn is None else _destination(dn.attr_text)
+    text = book.defined_names.get(name)
+    return None if text is None else _destination(text)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
+from openpyxl.workbook.defined_name import DefinedName
 
 from progress_xl import safety
 from progress_xl.book import Book
@@ -113,7 +114,7 @@ def test_a_generated_workbook_reads_as_openpyxl_reads_it(tmp_path, spec, seed_pr
     assert book.titles == wb.sheetnames
     assert [book.state(t) for t in book.titles] == [ws.sheet_state for ws in wb.worksheets]
     assert book.custom_properties == {p.name: p.value for p in wb.custom_doc_props.props}
-    assert {n: d.attr_text for n, d in book.defined_names.items()} == {n: d.attr_text for n, d in wb.defined_names.items()}
+    assert book.defined_names == {n: d.attr_text for n, d in wb.defined_names.items()}
     for title in book.titles:
         assert book_cells(data, title) == openpyxl_cells(data, title)
 
@@ -140,3 +141,37 @@ def test_a_part_that_is_not_xml_is_one_rejection(tmp_path, spec, seed_project):
     with pytest.raises(safety.Rejected) as caught, safety.parse_errors():
         book.cells(spec.sheets["project"], 20)
     assert caught.value.code == "F008"
+
+
+@pytest.mark.parametrize("writer", ["openpyxl", "xlsxwriter"])
+@pytest.mark.parametrize("mac", [False, True], ids=["1900", "1904"])
+def test_the_workbook_part_reads_as_openpyxl_reads_it(writer, mac):
+    """Sheets in order with their states, the workbook's own names (a sheet's own left out), the date
+    system: read from workbook.xml directly, as openpyxl's load gives them."""
+    buf = io.BytesIO()
+    if writer == "openpyxl":
+        wb = openpyxl.Workbook()
+        wb.epoch = CALENDAR_MAC_1904 if mac else wb.epoch
+        wb.active.title = "ข้อมูล Data"
+        wb.create_sheet("ซ่อน Hidden").sheet_state = "hidden"
+        wb.create_sheet("it's & <odd>").sheet_state = "veryHidden"
+        wb.defined_names["px_a"] = DefinedName("px_a", attr_text="'ข้อมูล Data'!$A$1:$B$3")
+        wb.defined_names["px_b"] = DefinedName("px_b", attr_text="'it''s & <odd>'!$C$9")
+        wb["ซ่อน Hidden"].defined_names["local"] = DefinedName("local", attr_text="'ซ่อน Hidden'!$A$1")
+        wb.save(buf)
+    else:
+        with xlsxwriter.Workbook(buf, {"date_1904": mac, "in_memory": True}) as wb:
+            wb.add_worksheet("ข้อมูล Data")
+            wb.add_worksheet("ซ่อน Hidden").hide()
+            wb.add_worksheet("it's & <odd>").very_hidden()
+            wb.define_name("px_a", "='ข้อมูล Data'!$A$1:$B$3")
+            wb.define_name("px_b", "='it''s & <odd>'!$C$9")
+            wb.define_name("'ซ่อน Hidden'!local", "='ซ่อน Hidden'!$A$1")
+    data = buf.getvalue()
+    book, theirs = Book(data), openpyxl.load_workbook(io.BytesIO(data))
+    assert book.titles == theirs.sheetnames == ["ข้อมูล Data", "ซ่อน Hidden", "it's & <odd>"]
+    assert [book.state(t) for t in book.titles] == [ws.sheet_state for ws in theirs.worksheets] == [
+        "visible", "hidden", "veryHidden"]
+    assert book.defined_names == {n: d.attr_text for n, d in theirs.defined_names.items()} == {
+        "px_a": "'ข้อมูล Data'!$A$1:$B$3", "px_b": "'it''s & <odd>'!$C$9"}
+    assert book.date1904 == (theirs.epoch == CALENDAR_MAC_1904) == mac
