@@ -123,3 +123,14 @@ def told(code: str, **context) -> re.Pattern:
         line = line.replace(re.escape(mark), rf"(?P<{name}>-?\d[\d,]*(?:\.\d+)?)", 1)
         line = line.replace(re.escape(mark), f"(?P={name})")
     return re.compile(line)
+
+
+def with_version(path, out, text: str, version: int):
+    """A copy of the workbook at `path` whose custom property names `text` as its template version."""
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "docProps/custom.xml":
+                data = data.replace(f"<vt:i4>{version}</vt:i4>".encode(), f"<vt:lpwstr>{text}</vt:lpwstr>".encode())
+            dst.writestr(info, data)
+    return out

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+from helpers import with_version
 from scenarios import CLEAN, FILLED
 from test_read import MONTHLY, PROJECT, at, blank, drop_names, read_ok, report, typed  # noqa: F401 - blank is a fixture
 
@@ -291,16 +292,19 @@ def test_columns_inserted_before_the_monthly_block_are_followed_as_far_as_labels
         assert report(sub, 1, "remark").cell is None and missing == ["remark"]
 
 
+def lose_project_field(wb, f, label: str) -> None:
+    """Every way of finding project field `f` gone: the names, its `_meta` row, its labels retyped."""
+    drop_names(wb)
+    meta = wb["_meta"]
+    meta.delete_rows(next(c.row for c in meta["A"] if c.value == f"field.{f.key}"))
+    for col in SPEC.project_label_columns:
+        wb[PROJECT][f"{col}{f.cell[1:]}"] = label
+
+
 def test_a_project_code_that_cannot_be_located_refuses_the_workbook(blank):
     f = SPEC.field("project_code")
 
-    def lose(wb):
-        drop_names(wb)
-        meta = wb["_meta"]
-        meta.delete_rows(next(c.row for c in meta["A"] if c.value == f"field.{f.key}"))
-        for col in SPEC.project_label_columns:            # the labels retyped
-            wb[PROJECT][f"{col}{f.cell[1:]}"] = "เลขที่ / No."
-    path = typed(blank, {}, setup=lose)
+    path = typed(blank, {}, setup=lambda wb: lose_project_field(wb, f, "เลขที่ / No."))
     got = read_submission(path)
     assert isinstance(got, Rejection) and got.issue.code == "T004" and got.issue.context["field"] == "project_code"
     assert got.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
@@ -315,13 +319,7 @@ def test_a_derived_cell_typed_over_is_flagged_in_every_report_row(blank, k):
 
 @pytest.mark.parametrize("written", ["9", "abc"])
 def test_an_unknown_version_is_refused_naming_it(blank, tmp_path, written):
-    out = tmp_path / "unknown.xlsx"
-    with zipfile.ZipFile(blank) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "docProps/custom.xml":
-                data = data.replace(f"<vt:i4>{SPEC.version}</vt:i4>".encode(), f"<vt:lpwstr>{written}</vt:lpwstr>".encode())
-            dst.writestr(info, data)
+    out = with_version(blank, tmp_path / "unknown.xlsx", written, SPEC.version)
     got = read_submission(out)
     assert isinstance(got, Rejection) and got.sha256 == hashlib.sha256(out.read_bytes()).hexdigest()
     assert (got.issue.code, got.issue.th, got.issue.en) == ("T002", *render("T002", version=written))
@@ -369,13 +367,8 @@ def test_every_finding_names_the_file_as_received_and_where_it_is(tmp_path, spec
 def test_the_budget_used_is_recomputed_when_its_cell_is_lost(blank):
     f = SPEC.field("budget_used")
 
-    def lose(wb):
-        drop_names(wb)
-        meta = wb["_meta"]
-        meta.delete_rows(next(c.row for c in meta["A"] if c.value == f"field.{f.key}"))
-        for col in SPEC.project_label_columns:
-            wb[PROJECT][f"{col}{f.cell[1:]}"] = "-"
-    sub = read_ok(typed(blank, {at("disbursed"): 1000, at("disbursed", 2): "500 บาท"}, setup=lose))
+    sub = read_ok(typed(blank, {at("disbursed"): 1000, at("disbursed", 2): "500 บาท"},
+                        setup=lambda wb: lose_project_field(wb, f, "-")))
     assert sub.project[f.key] == Value(f.key, None, Decimal(1500), None, None) and f.key not in sub.routes
 
 

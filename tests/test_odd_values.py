@@ -6,6 +6,7 @@ import datetime as dt
 import zipfile
 
 import pytest
+from helpers import with_version
 from test_read import MONTHLY, at, blank, read_ok, typed  # noqa: F401 - blank is a fixture
 
 from progress_xl.consolidate import consolidate
@@ -23,13 +24,7 @@ def project_cell(key: str) -> str:
 
 
 def _version(path, out, text: str):
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "docProps/custom.xml":
-                data = data.replace(f"<vt:i4>{SPEC.version}</vt:i4>".encode(), f"<vt:lpwstr>{text}</vt:lpwstr>".encode())
-            dst.writestr(info, data)
-    return out
+    return with_version(path, out, text, SPEC.version)
 
 
 @pytest.mark.parametrize("text, known", [("{v}", True), ("{v}.0", True), ("v{v}", True), (" V{v} ", True),
