@@ -145,8 +145,9 @@ class _Walk:
         self.take(_Thing(path, path.name, Envelope(str(path)), 0, str(path)))
 
     def folder(self, path: Path):
-        """Every entry under `path` (hidden ones, our spool among them, left out): a file is taken,
-        an empty folder or a link to a folder listed, a link that leads nowhere listed."""
+        """Every entry under `path` (hidden ones, our spool among them, left out): a file is taken, a link
+        to a folder or one that leads nowhere listed, an empty folder named like a file (`report.xlsx`)
+        listed; an empty plain subfolder (`mail/imap/` before anything was fetched) is no input."""
         found = False
         for child in sorted(path.rglob("*")):
             if any(p.startswith(".") for p in child.relative_to(path).parts):
@@ -155,7 +156,8 @@ class _Walk:
             if child.is_symlink() and child.is_dir():
                 self.skip("C001", str(child), kind="a link to a folder, not followed")
             elif child.is_dir():
-                self.empty_folder(child)
+                if child.suffix:
+                    self.empty_folder(child)
             else:
                 self.source(child)
         if not found:

@@ -196,7 +196,8 @@ def _odd_folder(root: Path, book: bytes, blank: bytes) -> dict[str, tuple[str, s
         nested = {"n.zip": _zip(nested)}
     put("four deep.zip", _zip(nested), "C003")
     (root / "folder.xlsx").mkdir()
-    expect["folder.xlsx"] = ("C023", None)
+    expect["folder.xlsx"] = ("C023", None)          # a folder named like a file: listed
+    (root / "ว่าง").mkdir()                          # a plain empty subfolder: no input, not listed
     os.symlink("loop.xlsx", root / "loop.xlsx")
     expect["loop.xlsx"] = ("C007", None)
     if os.geteuid() != 0:                    # root reads everything: the case exists only for others

@@ -408,3 +408,20 @@ def test_the_workspaces_own_empty_mail_folders_are_not_listed_as_refused(workspa
     assert str(ws.mail) not in refused and str(ws.mail / "imap") not in refused
     assert refused[str(named)] == render("C023")[1]
     assert not any(name.startswith(str(ws.mail)) for name in refused)
+
+
+def test_an_empty_imap_folder_beside_saved_mail_is_no_input(workspace, projects, spec, runner):
+    """mail/ holding what the coordinator saved, and mail/imap/ still empty (its state file only): the
+    saved files are read, the empty folder is neither counted nor listed."""
+    from progress_xl.master import SHEETS
+    ws = load(workspace)
+    (ws.mail / "imap").mkdir()
+    (ws.mail / "imap" / ".imap.json").write_text("{}", encoding="utf-8")
+    simulate_month(spec, projects, 1, ws.month_dir(2564, 1) / "inbox", mail=ws.mail)
+    res = month(runner, workspace, "ต.ค. 2563", "--today", "02/11/2563")
+    assert res.exit_code == 0, res.output
+    wb = openpyxl.load_workbook(ws.month_dir(2564, 1) / "master_2564_01.xlsx", read_only=True)
+    refused = {r[0] for r in wb[SHEETS["rejected"]].iter_rows(min_row=3, values_only=True)}
+    inputs = list(wb[SHEETS["inputs"]].iter_rows(min_row=3, values_only=True))
+    wb.close()
+    assert inputs and str(ws.mail / "imap") not in refused
