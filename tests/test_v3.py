@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_read import read_ok, report, typed
 
-from progress_xl.fiscal import month_bounds
+from progress_xl.fiscal import THAI_MONTHS_ABBR, THAI_MONTHS_FULL, month_bounds
 from progress_xl.generate import generate_workbook
 from progress_xl.issues import Severity, render
 from progress_xl.read import read_submission
@@ -86,6 +86,36 @@ def test_other_text_that_is_no_date_is_v005_on_both_sides(text):
     with pytest.raises(Unreadable) as err:
         parse_date(text, near=2020)
     assert err.value.code == "V005"
+
+
+def _date_verdicts(text: str, year: int):
+    """(the workbook's formulas, through their twins; the validator): each a date or a code."""
+    mine = tx.date_value(text, year) or ("V013" if tx.ambiguous_date(text) else "V005")
+    try:
+        theirs = parse_date(text.strip(), near=year).value
+    except Unreadable as e:
+        theirs = e.code
+    return mine, theirs.date() if isinstance(theirs, dt.datetime) else theirs
+
+
+THAI = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+MONTH_NAMES = [*THAI_MONTHS_ABBR, *THAI_MONTHS_FULL, "Oct", "october", "ต.ค", "ตค"]
+
+
+@given(day=st.integers(0, 32), month=st.one_of(st.integers(0, 14), st.sampled_from(MONTH_NAMES)),
+       year=st.sampled_from([2563, 2564, 2020, 2021, 63, 64, 20, 21, 1999, 2600]),
+       sep=st.sampled_from(["/", "-", ".", " ", " / "]), pad=st.booleans(), thai=st.booleans())
+@settings(max_examples=400, deadline=None, derandomize=True)
+def test_a_date_typed_any_usual_way_reads_alike_in_the_self_check_and_the_validator(day, month, year, sep, pad, thai):
+    """Day, month (a number or a name) and year as people type them: the same date on both sides, or
+    the same code (V005 no date, V013 a month past 12 typed first)."""
+    d = f"{day:02d}" if pad else str(day)
+    m = (f"{month:02d}" if pad else str(month)) if isinstance(month, int) else month
+    y = f"{year:02d}" if year < 100 else str(year)
+    text = f"{d} {m} {y}" if isinstance(month, str) else sep.join((d, m, y))
+    text = text.translate(THAI) if thai else text
+    mine, theirs = _date_verdicts(text, 2020)
+    assert mine == theirs, (text, mine, theirs)
 
 
 @pytest.mark.parametrize("two, k, expected", [("63", 1, dt.date(2020, 10, 22)), ("20", 1, dt.date(2020, 10, 22)),
