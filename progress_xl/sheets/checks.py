@@ -41,8 +41,9 @@ def _line(b: Book, ws, r: int, number: int, line) -> None:
     ws.write_string(r, 2, line.code, f("fixed_text"))
     if line.link:
         key, cell = line.link.split("!")
-        b.ok(ws.write_url(r, 3, f"internal:{quote(sheets[key])}!{cell}", string=f"{sheets[key]}!{cell}",
-                          tip="ไปที่ช่อง / go to the cell"))
+        b.ok(ws.write_url(r, 3, f"internal:{quote(sheets[key])}!{cell}", f("fixed_text", font_color="#0563C1",
+                                                                          underline=1),
+                          string=f"{sheets[key]}!{cell}", tip="ไปที่ช่อง / go to the cell"))
     else:
         ws.write_string(r, 3, "-", f("fixed_text"))
     ws.write_string(r, 4, line.th, f("value"))
