@@ -68,9 +68,15 @@ demo-rollover: $(VENV)/.installed
 
 # What a reader sees: the demo's blank, filled and returned workbook of one project, the last month's
 # master and its --pdf board, rendered by LibreOffice to out/pictures/*.png (70 dpi), one line per file
-# with its pages, overprinted word pairs and ### cells (progress_xl/render.py). Reuses out/demo if there.
-pictures: $(VENV)/.installed libreoffice
-	@[ -d $(OUT)/demo/months ] || $(BIN)/progress-xl demo --out $(OUT)/demo >/dev/null
+# with its pages, overprinted word pairs and ### cells (progress_xl/render.py). Reuses out/demo while
+# nothing that writes the files changed since it was made (the code, the templates, the samples).
+DEMO_SOURCES := $(wildcard progress_xl/*.py progress_xl/sheets/*.py workbook_templates/*.toml samples/*)
+$(OUT)/demo/.pictures: $(VENV)/.installed $(DEMO_SOURCES)
+	rm -rf $(OUT)/demo
+	$(BIN)/progress-xl demo --out $(OUT)/demo >/dev/null
+	touch $@
+
+pictures: $(OUT)/demo/.pictures libreoffice
 	$(BIN)/python -m progress_xl.render --demo $(OUT)/demo $(OUT)/pictures
 
 test: $(VENV)/.installed-test libreoffice dovecot
