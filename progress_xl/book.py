@@ -76,7 +76,9 @@ class Book:
             n.get("name", ""): n.text or "" for n in tree.iterfind(f"{MAIN}definedNames/{MAIN}definedName")
             if n.get("localSheetId") is None}
         props = tree.find(f"{MAIN}workbookPr")
-        self.date1904 = props is not None and (props.get("date1904") or "").strip().lower() in ("1", "true")
+        # as openpyxl takes it (any text but false/f/0 is true; "on", "t"), FALSE read as false
+        flag = None if props is None else props.get("date1904")
+        self.date1904 = flag is not None and flag.strip().lower() not in ("", "0", "false", "f", "off", "no")
         self._rows: dict[str, tuple[int, dict]] = {}
 
     def _rels(self, path: str):

@@ -40,7 +40,7 @@ _PREPARED: dict[tuple, str] = {}
 _SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")   # what excel_text removes
 
 
-_ESCAPED = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f]")   # what xlsxwriter escapes in inline text
+_ESCAPED = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff]")   # what xlsxwriter escapes
 
 
 def _legal(text: str) -> str:

@@ -3,8 +3,9 @@
 Each check has a formula (for Excel and LibreOffice) and a Python twin that evaluates the same
 condition on the values as written to the cells, so that the cached results xlsxwriter stores
 are what a client computes. The Python validator uses the same codes (parity is tested through
-LibreOffice). The self-check checks less than the validator: it cannot read `122,800 บาท` typed
-as text, BE years or aliases; it asks for a plain number or a list choice instead.
+LibreOffice). In v1 and v2 the self-check checks less than the validator: it asks for a plain number,
+a real date and a list choice; from v3 on it reads dates and numbers typed as text as the validator
+does (`sheets/typed.py`), through the hidden helper columns the spec declares.
 """
 from __future__ import annotations
 

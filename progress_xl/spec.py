@@ -50,6 +50,9 @@ HELPERS = {
     "progress_text": "the cumulative progress typed as text, less the words and marks the validator reads past",
     "progress_read": "the progress read (what the range check and the progress-fell check compare)",
 }
+#: helpers the formulas read together: one declared without the others is refused
+HELPER_GROUPS = (("date_text", "date_parts", "date_day", "date_month", "date_year"),
+                 ("disbursed_text", "disbursed_read"), ("progress_text", "progress_read"))
 _SECTION_KEYS = {
     "": {"template", "sheets", "choices", "project", "monthly"},
     "template": {"id", "version", "title_th", "title_en", "font", "font_size", "row_height", "reporting_window",
@@ -352,6 +355,11 @@ def _monthly_layout(m: dict) -> MonthlyLayout:
         raise SpecError(f"monthly.helpers: unknown key(s) {sorted(unknown)} (known: {sorted(HELPERS)})")
     for name, column in layout.helpers.items():
         _check_a1(f"monthly.helpers.{name}", column, cell=False)
+    for group in HELPER_GROUPS:                   # the formulas read each group whole
+        given = [name for name in group if name in layout.helpers]
+        if given and len(given) != len(group):
+            raise SpecError(f"monthly.helpers: {', '.join(sorted(set(group) - set(given)))} missing beside "
+                            f"{', '.join(given)} (declared together)")
     rows = [r for r in (layout.hint_row, layout.header_th_row, layout.header_en_row, layout.first_row) if r is not None]
     if not all(isinstance(r, int) and r > 0 for r in rows) or rows != sorted(set(rows)):
         raise SpecError(f"monthly: rows {rows} are not hint_row < header_th_row < header_en_row < first_row")

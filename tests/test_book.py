@@ -175,3 +175,23 @@ def test_the_workbook_part_reads_as_openpyxl_reads_it(writer, mac):
     assert book.defined_names == {n: d.attr_text for n, d in theirs.defined_names.items()} == {
         "px_a": "'ข้อมูล Data'!$A$1:$B$3", "px_b": "'it''s & <odd>'!$C$9"}
     assert book.date1904 == (theirs.epoch == CALENDAR_MAC_1904) == mac
+
+
+@pytest.mark.parametrize("written, mac", [("1", True), ("true", True), ("on", True), ("t", True), ("0", False),
+                                          ("false", False), ("FALSE", False), ("f", False), (None, False)])
+def test_the_date_system_is_read_however_the_flag_is_spelled(written, mac):
+    """A 1904 workbook read as 1900 puts every date four years off: the flag as openpyxl takes it
+    (any text but false/f/0), and FALSE as false (openpyxl takes it as true)."""
+    buf = io.BytesIO()
+    with xlsxwriter.Workbook(buf, {"date_1904": True, "in_memory": True}) as wb:
+        wb.add_worksheet("a")
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/workbook.xml":
+                flag = b'' if written is None else f' date1904="{written}"'.encode()
+                data = data.replace(b' date1904="1"', flag)
+            dst.writestr(info, data)
+    assert Book(out.getvalue()).date1904 is mac

@@ -130,6 +130,8 @@ def test_v3s_helper_columns_are_declared_known_and_free():
     _refused(data, lambda d: d["monthly"]["helpers"].update(date_parts=helpers["date_text"]), "'monthly.helpers.")
     _refused(data, lambda d: d["monthly"]["helpers"].update(amount_read="Z"), "monthly.helpers", "'amount_read'")
     _refused(data, lambda d: d["monthly"]["helpers"].update(progress_read="t1"), "monthly.helpers.progress_read")
+    _refused(data, lambda d: d["monthly"]["helpers"].pop("progress_text"), "progress_text missing beside progress_read")
+    _refused(data, lambda d: d["monthly"]["helpers"].pop("date_year"), "date_year missing beside")
     assert parse_spec(data).monthly.helpers == helpers
 
 
