@@ -132,9 +132,9 @@ def _number_checks(spec: TemplateSpec, f: FieldSpec) -> list[Check]:
         return [Check("V002", f, lambda r: f"AND(LEN(TRIM({col}{r}))>0,NOT(ISNUMBER({col}{r})))",
                       lambda k, rows: not _blank(get(k, rows)) and not _is_number(get(k, rows)))]
     kind = f.type
-    return [Check("V002", f, lambda r: typed.unreadable_number_condition(f"{col}{r}", f"{text}{r}"),
+    return [Check("V002", f, lambda r: typed.unreadable_number_condition(f"{col}{r}", f"{text}{r}", kind),
                   lambda k, rows: typed.unreadable_number(get(k, rows), kind)),
-            Check("V013", f, lambda r: typed.ambiguous_number_condition(f"{col}{r}", f"{text}{r}"),
+            Check("V013", f, lambda r: typed.ambiguous_number_condition(f"{col}{r}", f"{text}{r}", kind),
                   lambda k, rows: typed.ambiguous_number(get(k, rows), kind))]
 
 

@@ -102,8 +102,8 @@ _MILLION = re.compile(r"(?P<n>.+?)\s*ล้าน\s*(บาท)?\.?", re.I)
 
 
 def _money_text(text: str) -> Decimal:
-    """The signed amount of `122,800 บาท`, `฿122,800.-`, `(500)`, `500-`."""
-    body = re.sub(r"^(฿|บาท)\s*|\s*(บาท|฿|baht|thb)\.?$", "", text, flags=re.I)
+    """The signed amount of `122,800 บาท`, `฿122,800.-`, `THB 500`, `(500)`, `500-`."""
+    body = re.sub(r"^(฿|บาท|baht|thb)\s*|\s*(บาท|฿|baht|thb)\.?$", "", text, flags=re.I)
     body = re.sub(r"\.-$|\s", "", body)
     if re.fullmatch(r"\(.+\)", body):              # (500): an accountant's negative
         return -_decimal_from_text(body[1:-1])

@@ -137,7 +137,9 @@ ODD = {1: {"report_date": "22 ต.ค. 63", "disbursed": "2,000 บาท", "pro
        7: {"report_date": "22/04/2564", "disbursed": "1,50", "progress": "ร้อยละ 150"},
        8: {"report_date": "22/05/2564", "disbursed": "฿1,000.-", "progress": "12.5.3"},
        9: {"report_date": "22/06/2564", "disbursed": "(500)", "progress": "%5"},
-       10: {"report_date": "07/22/2564", "disbursed": "0", "progress": 50}}
+       10: {"report_date": "07/22/2564", "disbursed": "0", "progress": 50},
+       11: {"report_date": "22/08/2564", "disbursed": "THB 500", "progress": "1 ล้าน"},
+       12: {"report_date": "22/09/2564", "disbursed": "9999999999999999", "progress": "999,999,999,999,999"}}
 
 
 def test_every_cached_value_is_what_libreoffice_computes(blank, tmp_path, projects):

@@ -238,21 +238,30 @@ def _grouped(t: str) -> str:
             f'SUMPRODUCT(--(MID({t},{first}+{{{steps}}},1)=","))={n})))')
 
 
-def _typed_text(cell: str) -> str:
-    return f'LEN(TRIM({cell}))>0,NOT(ISNUMBER({cell})),ISERROR(FIND("ล้าน",{cell}))'
+def _typed_text(cell: str, type_: str) -> str:
+    """Text typed into the cell; an amount in millions (`1.5 ล้านบาท`) is left to the validator, which
+    reads it (never in a percentage: there it is no number)."""
+    millions = f',ISERROR(FIND("ล้าน",{cell}))' if type_ == "money" else ""
+    return f'LEN(TRIM({cell}))>0,NOT(ISNUMBER({cell})){millions}'
+
+
+def _small(t: str) -> str:
+    """Under 10^15: past that the validator does not guess (Excel keeps 15 digits)."""
+    return f'IFERROR(VALUE(SUBSTITUTE({t},",",""))<1E15,FALSE)'
 
 
 @functools.lru_cache(maxsize=4096)
-def unreadable_number_condition(cell: str, t: str) -> str:
+def unreadable_number_condition(cell: str, t: str, type_: str) -> str:
     """V002: `cell` holds text with no number the validator could read: no digit, or something besides
     digits, commas and points once the words and marks are gone (`t`: its `_text` helper)."""
-    return f'AND({_typed_text(cell)},OR(NOT({_has_digit(t)}),{_residue(t)}<>""))'
+    return f'AND({_typed_text(cell, type_)},OR(NOT({_has_digit(t)}),{_residue(t)}<>""))'
 
 
 @functools.lru_cache(maxsize=4096)
-def ambiguous_number_condition(cell: str, t: str) -> str:
-    """V013: only digits, commas and points, but not a number as people group it (`1,50`, `12.5.3`)."""
-    return f'AND({_typed_text(cell)},{_has_digit(t)},{_residue(t)}="",NOT({_grouped(t)}))'
+def ambiguous_number_condition(cell: str, t: str, type_: str) -> str:
+    """V013: only digits, commas and points, but not a number as people group it (`1,50`, `12.5.3`),
+    or one of 10^15 or more."""
+    return f'AND({_typed_text(cell, type_)},{_has_digit(t)},{_residue(t)}="",OR(NOT({_grouped(t)}),NOT({_small(t)})))'
 
 
 @functools.lru_cache(maxsize=4096)
@@ -260,8 +269,8 @@ def read_formula(cell: str, t: str) -> str:
     """The `_read` helper: the number in `cell`, typed as a number or as text such as `2,000 บาท`; ""
     when there is none (what the running totals, R102, V003 and R101 use). IFERROR: VALUE reads the
     point as the client's decimal separator, so in a locale writing 1.000,5 it may fail: "" then."""
-    return (f'=IF(ISNUMBER({cell}),{cell},IFERROR(IF(AND({t}<>"",{_has_digit(t)},{_residue(t)}="",{_grouped(t)}),'
-            f'VALUE(SUBSTITUTE({t},",","")),""),""))')
+    return (f'=IF(ISNUMBER({cell}),{cell},IFERROR(IF(AND({t}<>"",{_has_digit(t)},{_residue(t)}="",{_grouped(t)},'
+            f'{_small(t)}),VALUE(SUBSTITUTE({t},",","")),""),""))')
 
 
 def _residue_value(t: str) -> str:
@@ -278,21 +287,29 @@ def _grouped_value(t: str) -> bool:
             and sum(t[first - 1 + 4 * j:first + 4 * j] == "," for j in range(MAX_GROUPS)) == n)
 
 
-def _typed_text_value(value) -> bool:
-    return value is not None and not _is_number(value) and excel_trim(str(value)) != "" and "ล้าน" not in str(value)
+def _typed_text_value(value, type_: str) -> bool:
+    return (value is not None and not _is_number(value) and excel_trim(str(value)) != ""
+            and not (type_ == "money" and "ล้าน" in str(value)))
+
+
+def _small_value(t: str) -> bool:
+    try:
+        return Decimal(t.replace(",", "")) < 10 ** 15
+    except ArithmeticError:
+        return False
 
 
 def unreadable_number(value, type_: str) -> bool:
     """The twin of unreadable_number_condition."""
     t = text_value(value, type_)
-    return _typed_text_value(value) and (not re.search("[0-9]", t) or _residue_value(t) != "")
+    return _typed_text_value(value, type_) and (not re.search("[0-9]", t) or _residue_value(t) != "")
 
 
 def ambiguous_number(value, type_: str) -> bool:
     """The twin of ambiguous_number_condition."""
     t = text_value(value, type_)
-    return (_typed_text_value(value) and bool(re.search("[0-9]", t)) and _residue_value(t) == ""
-            and not _grouped_value(t))
+    return (_typed_text_value(value, type_) and bool(re.search("[0-9]", t)) and _residue_value(t) == ""
+            and not (_grouped_value(t) and _small_value(t)))
 
 
 def read_value(value, type_: str) -> Decimal | None:
@@ -305,6 +322,6 @@ def read_value(value, type_: str) -> Decimal | None:
     if _is_number(value):
         return Decimal(str(value))
     t = text_value(value, type_)
-    if t and re.search("[0-9]", t) and _residue_value(t) == "" and _grouped_value(t):
+    if t and re.search("[0-9]", t) and _residue_value(t) == "" and _grouped_value(t) and _small_value(t):
         return Decimal(t.replace(",", ""))
     return None
