@@ -271,20 +271,12 @@ def stage_generate(kind: str, n: int) -> dict:
 def build_master_ledger(n: int, path: Path) -> None:
     """A ledger holding n projects' month-6 submissions, as consolidate would have recorded them."""
     from progress_xl.ledger import Ledger
-    from progress_xl.simulate import fill, received_at
-    from progress_xl.values import Unreadable, parse_typed
+    from progress_xl.simulate import ledger_rows, received_at
     spec = corpus.spec()
     path.unlink(missing_ok=True)
     with Ledger(path) as ledger, ledger.transaction():
         for i, p in enumerate(corpus.projects(n)):
-            rows = [(0, "project_code", p.code, p.code, spec.sheets["project"], spec.field("project_code").cell, None)]
-            for k, row in fill(p, spec, corpus.MONTH).items():
-                for key, raw in row.items():
-                    try:
-                        value = parse_typed(spec.field(key).type, raw).value
-                    except Unreadable:
-                        value = None
-                    rows.append((k, key, value, str(raw), spec.sheets["monthly"], spec.monthly_cell(key, k), None))
+            rows = ledger_rows(p, spec, corpus.MONTH)
             ledger.record(sha256=f"{i:064x}", name=f"{p.code}.xlsx", project_code=p.code, fy=2564, month=corpus.MONTH,
                           template_version=spec.version, state="accepted", sender=p["responsible_email"],
                           received_at=received_at(p, corpus.MONTH, 2564), values=rows)

@@ -103,6 +103,22 @@ def fill(project: Project, spec: TemplateSpec, month: int) -> dict[int, dict]:
     return reports
 
 
+def ledger_rows(project: Project, spec: TemplateSpec, month: int) -> list[tuple]:
+    """The values of `fill` as the ledger holds them (ledger.value_rows' shape): the project code, then
+    each report's values read as the reader reads them (None where it could not)."""
+    from .values import Unreadable, parse_typed
+    rows: list[tuple] = [(0, "project_code", project.code, project.code, spec.sheets["project"],
+                          spec.field("project_code").cell, None)]
+    for k, row in fill(project, spec, month).items():
+        for key, raw in row.items():
+            try:
+                value = parse_typed(spec.field(key).type, raw).value
+            except Unreadable:
+                value = None
+            rows.append((k, key, value, str(raw), spec.sheets["monthly"], spec.monthly_cell(key, k), None))
+    return rows
+
+
 def received_at(project: Project, month: int, fy: int) -> str:
     start, _ = month_bounds(fy, month)
     rng = _rng("received", project.code, month)

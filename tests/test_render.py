@@ -21,8 +21,7 @@ from progress_xl.master_data import POINTS, SEVERITIES, MasterData, severity_lab
 from progress_xl.office import soffice
 from progress_xl.render import Word, covered, overprinted
 from progress_xl.register import Project
-from progress_xl.simulate import fill, received_at, simulate_month
-from progress_xl.values import Unreadable, parse_typed
+from progress_xl.simulate import ledger_rows, received_at, simulate_month
 
 EXPONENT = re.compile(r"(?<![0-9A-Za-z.])\d+(\.\d+)?E[+-]?\d+(?![0-9A-Za-z])")    # 2.5E+6, never a hash's 5e4
 DISTRICTS = ("พระนคร ดุสิต หนองจอก บางรัก บางเขน บางกะปิ ปทุมวัน ป้อมปราบศัตรูพ่าย พระโขนง มีนบุรี ลาดกระบัง ยานนาวา "
@@ -163,14 +162,7 @@ def _ledger_of(path, spec, city):
     """Month 6 of every project of `city` recorded as consolidate records it."""
     with Ledger(path) as ledger, ledger.transaction():
         for i, p in enumerate(city):
-            rows = []
-            for k, row in fill(p, spec, 6).items():
-                for key, raw in row.items():
-                    try:
-                        value = parse_typed(spec.field(key).type, raw).value
-                    except Unreadable:
-                        value = None
-                    rows.append((k, key, value, str(raw), spec.sheets["monthly"], spec.monthly_cell(key, k), None))
+            rows = ledger_rows(p, spec, 6)
             ledger.record(sha256=f"{i:064x}", name=f"{p.code}.xlsx", project_code=p.code, fy=2564, month=6,
                           template_version=spec.version, state="accepted", received_at=received_at(p, 6, 2564),
                           values=rows)

@@ -55,7 +55,7 @@ def write(b: Book) -> None:
             heights[len(form.lines) + i] = points
         form.lines.extend(line for line, _ in lines)
     breaks.append(len(form.lines))
-    _signature(form)
+    print_form._signature(form)            # the certification and signature lines, as in v2
     for r, (style, formula, text) in enumerate(form.lines):
         fmt = b.fmt(style, font_size=REPORT_SIZE) if r in heights else b.fmt(style)
         b.ok(ws.write_formula(r, 0, formula, fmt, text) if formula else ws.write_string(r, 0, text, fmt))
@@ -116,14 +116,6 @@ def _span_field(form: _Form, key: str, kind: str) -> None:
                    f'IF(LEN({ref}&"")=0,"-",{ref}&""))')
         shown = be_value(v) if v not in (None, "") else "-"
     form.lines.append(("print", formula, label[1:-1].replace('""', '"') + shown))
-
-
-def _signature(form: _Form) -> None:
-    P, pv = form.ref, form.values
-    form.static("ขอรับรองว่า ข้อมูลที่ปรากฏในเอกสารฉบับนี้ หน่วยงานได้จัดพิมพ์จากระบบงานจริง เพื่อเป็นหลักฐานไว้ตรวจสอบ")
-    form.lines.append(("print", f'="ลงชื่อ ........................................ ("&{P["responsible_person"]}&") ผู้รับผิดชอบโครงการ"',
-                       f"ลงชื่อ ........................................ ({text_of(pv['responsible_person'])}) ผู้รับผิดชอบโครงการ"))
-    form.lines.append(("print", f'="ตำแหน่ง "&{P["signer_position"]}', f"ตำแหน่ง {text_of(pv['signer_position'])}"))
 
 
 # -- one report --------------------------------------------------------------------------------------
